@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// The only file that touches the process: argv, env, streams and the exit code.
+import { run } from './run.js';
+
+process.exitCode = await run(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  cwd: process.cwd(),
+  isTTY: process.stdout.isTTY === true,
+});

@@ -1,0 +1,41 @@
+// What a command may touch of the outside world. Tests pass their own; only bin.ts passes the process.
+import { styleText } from 'node:util';
+import { Secrets } from '../logging/secrets.js';
+
+export interface CliIO {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  /** Whether stdout is a terminal (colour and summarised output). */
+  readonly isTTY?: boolean;
+}
+
+type Style = Parameters<typeof styleText>[0];
+
+/** Output for one command run: secrets redacted from every line, colour only when wanted. */
+export class Output {
+  readonly secrets = new Secrets();
+  readonly color: boolean;
+
+  constructor(private readonly io: CliIO, color: boolean | undefined) {
+    this.color = (color ?? true) && io.isTTY === true && io.env.NO_COLOR === undefined && io.env.TERM !== 'dumb';
+  }
+
+  out(text = ''): void {
+    this.io.stdout.write(`${this.secrets.redact(text)}\n`);
+  }
+
+  err(text = ''): void {
+    this.io.stderr.write(`${this.secrets.redact(text)}\n`);
+  }
+
+  /** Raw text for the log stream (already redacted by the logger). */
+  log(text: string): void {
+    this.io.stderr.write(this.secrets.redact(text));
+  }
+
+  paint(style: Style, text: string): string {
+    return this.color ? styleText(style, text) : text;
+  }
+}

@@ -1,0 +1,111 @@
+// The storelink command line as a function: run(argv, io) returns the exit code. Tests call it
+// directly; bin.ts is the only place that touches the process.
+import yargs from 'yargs';
+import { ERROR_CODES, isStorelinkError } from '../errors.js';
+import { createLogger } from '../logging/logger.js';
+import { packageVersion } from '../paths.js';
+import { testCommand } from './commands/test.js';
+import { validateCommand } from './commands/validate.js';
+import type { CommandContext, GlobalOptions } from './context.js';
+import { Output, type CliIO } from './io.js';
+
+type Command =
+  | { name: 'validate'; clientDir: string }
+  | { name: 'test'; clientDir: string }
+  | { name: 'errors' };
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export async function run(argv: readonly string[], io: CliIO): Promise<number> {
+  let command: Command | undefined;
+  const parser = yargs()
+    .scriptName('storelink')
+    .usage('storelink <command> [options]\n\nKeeps OroCommerce and Lightspeed Retail in sync, from YAML flow files.')
+    .command('validate <client-dir>', 'check a client\'s configuration: YAML, schema, systems, entities, fields, cron, transforms',
+      (y) => y.positional('client-dir', { type: 'string', demandOption: true, describe: 'folder with client.yaml' }),
+      (args) => { command = { name: 'validate', clientDir: String(args.clientDir) }; })
+    .command('test <client-dir>', 'run the mapping tests (*.test.yaml) of a client',
+      (y) => y.positional('client-dir', { type: 'string', demandOption: true, describe: 'folder with client.yaml' }),
+      (args) => { command = { name: 'test', clientDir: String(args.clientDir) }; })
+    .command('errors', 'list the error codes and what to do about each', () => {}, () => { command = { name: 'errors' }; })
+    .option('json', { type: 'boolean', default: false, describe: 'machine-readable output (versioned JSON)' })
+    .option('color', { type: 'boolean', describe: 'colour output (default: on a terminal); --no-color turns it off' })
+    .option('env-file', { type: 'string', array: true, default: [], describe: 'read ${VAR} values from this dotenv file (repeatable)' })
+    .option('log-level', { choices: LOG_LEVELS, default: 'warn' as const, describe: 'log level (logs go to stderr)' })
+    .option('log-format', { choices: ['json', 'pretty'] as const, describe: 'log format (default: pretty on a terminal, else JSON lines)' })
+    .demandCommand(1, 'Name a command.')
+    .strict()
+    .exitProcess(false)
+    .version(packageVersion)
+    .help()
+    .wrap(100)
+    .env(false);
+
+  let parseError: Error | undefined;
+  let helpText = '';
+  let args: Record<string, unknown> = {};
+  parser.parse([...argv], {}, (error, parsed, text) => {
+    parseError = error ?? undefined;
+    helpText = text;
+    args = parsed as Record<string, unknown>;
+  });
+
+  const output = new Output(io, args.color as boolean | undefined);
+  if (parseError) {
+    output.err(helpText);
+    return 2;
+  }
+  if (helpText) {
+    output.out(helpText);
+    return 0;
+  }
+  if (!command) return 2;
+
+  const options: GlobalOptions = {
+    json: args.json === true,
+    color: args.color as boolean | undefined,
+    envFile: (args.envFile as string[] | undefined) ?? [],
+    logLevel: (args.logLevel as GlobalOptions['logLevel']) ?? 'warn',
+    logFormat: args.logFormat as GlobalOptions['logFormat'],
+  };
+  const logger = createLogger({
+    level: options.logLevel,
+    write: (line) => output.log(line),
+    secrets: output.secrets,
+    pretty: options.logFormat === 'pretty' || (options.logFormat === undefined && io.isTTY === true),
+    color: output.color,
+  });
+  const context: CommandContext = { io, output, options, logger };
+  try {
+    switch (command.name) {
+      case 'validate': return await validateCommand(context, command.clientDir);
+      case 'test': return await testCommand(context, command.clientDir);
+      case 'errors': return listErrors(context);
+    }
+  } catch (error) {
+    return reportUnexpected(output, error, io.env.STORELINK_DEBUG !== undefined);
+  }
+}
+
+function listErrors({ output, options }: CommandContext): number {
+  if (options.json) {
+    output.out(JSON.stringify({ version: 1, codes: ERROR_CODES }, null, 2));
+    return 0;
+  }
+  for (const [code, info] of Object.entries(ERROR_CODES)) output.out(`${code}\n  ${info.summary}\n  → ${info.action}`);
+  return 0;
+}
+
+/** A user error prints one line; anything else is a bug and says so, with versions. */
+function reportUnexpected(output: Output, error: unknown, debug: boolean): number {
+  if (isStorelinkError(error)) {
+    const where = error.location ? `${error.location.file}:${error.location.line}:${error.location.col} ` : '';
+    output.err(`${output.paint('red', 'error')} ${error.code} ${where}${error.message}${error.hint ? `. ${error.hint}` : ''}`);
+    return 2;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  output.err(`${output.paint('red', 'internal error')} SL_INTERNAL: ${message}`);
+  output.err(`This is a bug in storelink; please report it with this message and: storelink ${packageVersion}, node ${process.version}, ${process.platform}.`);
+  if (debug && error instanceof Error && error.stack) output.err(error.stack);
+  return 1;
+}

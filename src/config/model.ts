@@ -1,0 +1,89 @@
+// The resolved configuration: every include expanded, every default applied, every name checked.
+// This is what the engine runs on; it is deep-frozen once loaded.
+import type { SourceLocation } from '../errors.js';
+import type { CompiledTransform, TransformLimits } from '../transform/compile.js';
+import type { OwnershipRule, Policies as RawPolicies, StorelinkFlow } from './schema-types.js';
+
+export type { OwnershipRule };
+
+export interface SystemConfig {
+  readonly name: string;
+  readonly connector: string;
+  /** Connection settings as written (secrets already resolved from the environment). */
+  readonly settings: Readonly<Record<string, unknown>>;
+}
+
+export type FilterCondition = NonNullable<StorelinkFlow['source']['filter']>[string];
+
+export interface ResolvedPolicies {
+  readonly missing: NonNullable<RawPolicies['missing']>;
+  readonly conflict: NonNullable<RawPolicies['conflict']>;
+  readonly maxChangeRatio: number;
+  readonly emptySource: NonNullable<RawPolicies['emptySource']>;
+}
+
+export type Trigger =
+  | { readonly kind: 'poll'; readonly everyMs: number }
+  | { readonly kind: 'webhook'; readonly topics: readonly string[] }
+  | { readonly kind: 'after'; readonly flow: string };
+
+export interface FlowOrigin {
+  /** The file that defines the flow (a library mapping, a client flow file, or client.yaml). */
+  readonly file: string;
+  /** `catalogue/items` when the flow comes from the standard library. */
+  readonly mapping?: string;
+  /** Where client.yaml lists the flow. */
+  readonly listedAt: SourceLocation;
+}
+
+export interface ResolvedFlow {
+  readonly name: string;
+  readonly description: string;
+  readonly enabled: boolean;
+  readonly origin: FlowOrigin;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly source: {
+    readonly system: string;
+    readonly entity: string;
+    readonly filter: Readonly<Record<string, FilterCondition>>;
+    readonly incremental?: { readonly cursor: string; readonly lookbackMs: number };
+  };
+  readonly target: { readonly system: string; readonly entity: string };
+  readonly match: { readonly on: readonly string[]; readonly xref: boolean };
+  readonly transform: string;
+  readonly strict: boolean;
+  readonly ownership: { readonly default: OwnershipRule; readonly fields: Readonly<Record<string, OwnershipRule>> };
+  readonly schedule?: string;
+  readonly triggers: readonly Trigger[];
+  readonly policies: ResolvedPolicies;
+  readonly limits: TransformLimits;
+}
+
+export interface ResolvedConfig {
+  /** Absolute path of the client folder. */
+  readonly dir: string;
+  readonly client: string;
+  readonly timezone: string;
+  readonly systems: Readonly<Record<string, SystemConfig>>;
+  readonly lookups: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  readonly state: { readonly backend: 'lowdb'; readonly dir: string };
+  readonly flows: readonly ResolvedFlow[];
+}
+
+/** A loaded client: the frozen configuration plus what was compiled from it. */
+export interface Project {
+  readonly config: ResolvedConfig;
+  /** The compiled transform of each flow, by flow name (kept outside the frozen config). */
+  readonly transforms: ReadonlyMap<string, CompiledTransform>;
+  /** Values that must never appear in any output. */
+  readonly secrets: readonly string[];
+}
+
+export const DEFAULT_POLICIES: ResolvedPolicies = {
+  missing: 'create',
+  conflict: 'report',
+  maxChangeRatio: 0.5,
+  emptySource: 'stop',
+};
+
+export const DEFAULT_LOOKBACK_MS = 60_000;

@@ -1,0 +1,330 @@
+// Step three of loading (after structure and schema): apply defaults and check what a schema
+// cannot — systems, entities and fields exist, cron is valid, parameters fit, names are unique —
+// and compile each transform. Every problem is a diagnostic placed in the file that caused it.
+import cron from 'node-cron';
+import type { Diagnostic, ErrorCode, SourceLocation } from '../errors.js';
+import { connectorById } from '../connectors/registry.js';
+import type { ConnectorDescriptor } from '../connectors/types.js';
+import { compileTransform, DEFAULT_LIMITS, type CompiledTransform, type FieldShapes } from '../transform/compile.js';
+import type { LocatedFlow } from './flows.js';
+import { isObject } from './flows.js';
+import {
+  DEFAULT_LOOKBACK_MS, DEFAULT_POLICIES,
+  type FilterCondition, type OwnershipRule, type ResolvedFlow, type SystemConfig, type Trigger,
+} from './model.js';
+import type { StorelinkClient, StorelinkFlow } from './schema-types.js';
+import { schemas } from './schemas.js';
+import { closest, quoteList } from './suggest.js';
+import { escapePointer, type NodeInfo, type SourceMap } from './yaml-source.js';
+
+export interface ClientContext {
+  readonly raw: StorelinkClient;
+  readonly map: SourceMap;
+  readonly systems: Readonly<Record<string, SystemConfig>>;
+}
+
+export interface ResolvedFlowResult {
+  readonly flow?: ResolvedFlow;
+  readonly transform?: CompiledTransform;
+  readonly diagnostics: Diagnostic[];
+}
+
+export function resolveFlow(located: LocatedFlow, client: ClientContext): ResolvedFlowResult {
+  const checker = new FlowChecker(located, client);
+  return checker.resolve();
+}
+
+class FlowChecker {
+  private readonly diagnostics: Diagnostic[] = [];
+  private readonly raw: StorelinkFlow;
+  private readonly map: SourceMap;
+
+  constructor(private readonly located: LocatedFlow, private readonly client: ClientContext) {
+    this.raw = located.value as unknown as StorelinkFlow;
+    this.map = located.map;
+  }
+
+  private report(code: ErrorCode, pointer: string, message: string, hint?: string, at: 'key' | 'value' = 'value'): void {
+    const node = this.map.nearest(pointer);
+    const location = node ? (at === 'key' ? node.key ?? node.value : node.value) : this.located.entry.value;
+    this.diagnostics.push({
+      severity: 'error', code, message, location, ...(node?.path ? { path: node.path } : {}), ...(hint ? { hint } : {}),
+    });
+  }
+
+  resolve(): ResolvedFlowResult {
+    const raw = this.raw;
+    const defaults = this.client.raw.defaults ?? {};
+    const source = this.endpoint('source');
+    const target = this.endpoint('target');
+    const params = this.params();
+    const sourceFields = source ? entityFields(source.connector, raw.source.entity) : undefined;
+    const targetFields = target ? entityFields(target.connector, raw.target.entity) : undefined;
+
+    const filter = (raw.source.filter ?? {}) as Record<string, FilterCondition>;
+    if (sourceFields) {
+      for (const field of Object.keys(filter)) this.checkField(sourceFields, field, `/source/filter/${escapePointer(field)}`, raw.source.entity, 'key');
+    }
+    const incremental = this.incremental(source?.connector);
+
+    const matchOn = raw.match ? (Array.isArray(raw.match.on) ? raw.match.on : [raw.match.on]) : target?.entity.naturalKey ?? [];
+    if (targetFields && raw.match) {
+      const list = Array.isArray(raw.match.on);
+      matchOn.forEach((field, i) => this.checkField(targetFields, field, list ? `/match/on/${i}` : '/match/on', raw.target.entity));
+    }
+
+    const ownershipFields = (raw.ownership?.fields ?? {}) as Record<string, OwnershipRule>;
+    if (targetFields) {
+      for (const field of Object.keys(ownershipFields)) this.checkField(targetFields, field, `/ownership/fields/${escapePointer(field)}`, raw.target.entity, 'key');
+    }
+
+    const schedule = raw.schedule ?? defaults.schedule;
+    if (raw.schedule !== undefined) this.checkCron(raw.schedule, '/schedule');
+    const triggers = this.triggers(source?.connector, source?.entity.webhookTopics, incremental !== undefined);
+
+    if (target && target.entity.writes.length === 0) {
+      this.report('SL_CONFIG_CAPABILITY', '/target/entity', `${target.connector.title} does not allow writing ${raw.target.entity}`,
+        'Choose an entity the connector can write');
+    }
+
+    const strict = raw.strict ?? defaults.strict ?? true;
+    const limits = { ...DEFAULT_LIMITS, ...defaults.limits, ...raw.limits };
+    const compiled = this.compile(strict, limits, params, target ? fieldShapes(target.connector.id, raw.target.entity) : undefined,
+      source?.entity.key);
+
+    if (this.diagnostics.length > 0 || !compiled) return { diagnostics: this.diagnostics };
+    const flow: ResolvedFlow = {
+      name: raw.name,
+      description: raw.description ?? '',
+      enabled: raw.enabled ?? true,
+      origin: this.located.origin,
+      params,
+      source: {
+        system: raw.source.system,
+        entity: raw.source.entity,
+        filter,
+        ...(incremental ? { incremental } : {}),
+      },
+      target: { system: raw.target.system, entity: raw.target.entity },
+      match: { on: matchOn, xref: raw.match?.xref ?? true },
+      transform: raw.transform,
+      strict,
+      ownership: { default: raw.ownership?.default ?? defaults.ownership ?? 'owner-wins', fields: ownershipFields },
+      ...(schedule !== undefined ? { schedule } : {}),
+      triggers,
+      policies: { ...DEFAULT_POLICIES, ...defaults.policies, ...raw.policies },
+      limits,
+    };
+    return { flow, transform: compiled, diagnostics: this.diagnostics };
+  }
+
+  private endpoint(side: 'source' | 'target'): { connector: ConnectorDescriptor; entity: ConnectorDescriptor['entities'][string] } | undefined {
+    const { system, entity } = this.raw[side];
+    const systems = this.client.systems;
+    const config = Object.hasOwn(systems, system) ? systems[system] : undefined;
+    if (!config) {
+      const names = Object.keys(systems);
+      const suggestion = closest(system, names);
+      this.report('SL_CONFIG_UNKNOWN_SYSTEM', `/${side}/system`, `unknown system "${system}"`,
+        `${suggestion ? `Did you mean "${suggestion}"? ` : ''}Systems in client.yaml: ${quoteList(names)}`);
+      return undefined;
+    }
+    const connector = connectorById(config.connector);
+    if (!connector) return undefined; // the client schema already reported the connector
+    const descriptor = Object.hasOwn(connector.entities, entity) ? connector.entities[entity] : undefined;
+    if (!descriptor) {
+      const names = Object.keys(connector.entities);
+      const suggestion = closest(entity, names);
+      this.report('SL_CONFIG_UNKNOWN_ENTITY', `/${side}/entity`, `unknown entity "${entity}" for ${connector.title} (system "${system}")`,
+        `${suggestion ? `Did you mean "${suggestion}"? ` : ''}Entities: ${quoteList(names)}`);
+      return undefined;
+    }
+    return { connector, entity: descriptor };
+  }
+
+  private checkField(fields: readonly string[], field: string, pointer: string, entity: string, at: 'key' | 'value' = 'value'): void {
+    if (fields.includes(field)) return;
+    const suggestion = closest(field, fields);
+    this.report('SL_CONFIG_UNKNOWN_FIELD', pointer, `${entity} has no field "${field}"`,
+      `${suggestion ? `Did you mean "${suggestion}"? ` : ''}Fields: ${quoteList(fields)}`, at);
+  }
+
+  private incremental(connector: ConnectorDescriptor | undefined): ResolvedFlow['source']['incremental'] {
+    const raw = this.raw.source.incremental;
+    if (raw === undefined || !connector) return undefined;
+    const spec = typeof raw === 'string' ? { cursor: raw } : raw;
+    const pointer = typeof raw === 'string' ? '/source/incremental' : '/source/incremental/cursor';
+    const entity = connector.entities[this.raw.source.entity];
+    if (!entity) return undefined;
+    if (!entity.cursor) {
+      this.report('SL_CONFIG_CAPABILITY', '/source/incremental', `${this.raw.source.entity} has no timestamp to read changes by`,
+        `${connector.title} ${this.raw.source.entity} is read in full on every run; remove "incremental"`);
+      return undefined;
+    }
+    if (spec.cursor !== entity.cursor) {
+      this.report('SL_CONFIG_UNKNOWN_FIELD', pointer, `${this.raw.source.entity} cannot be read incrementally by "${spec.cursor}"`,
+        `Use its timestamp field "${entity.cursor}"`);
+      return undefined;
+    }
+    return { cursor: spec.cursor, lookbackMs: spec.lookback ? durationMs(spec.lookback) : DEFAULT_LOOKBACK_MS };
+  }
+
+  private checkCron(expression: string, pointer: string): void {
+    const problem = cronProblem(expression);
+    if (problem) this.report('SL_CONFIG_CRON', pointer, problem, 'Five fields: minute hour day-of-month month day-of-week, e.g. "*/15 * * * *" (every 15 minutes)');
+  }
+
+  private triggers(connector: ConnectorDescriptor | undefined, topics: readonly string[] | undefined, incremental: boolean): Trigger[] {
+    const out: Trigger[] = [];
+    (this.raw.triggers ?? []).forEach((trigger, index) => {
+      const pointer = `/triggers/${index}`;
+      if (trigger.poll !== undefined) {
+        if (!incremental) {
+          this.report('SL_CONFIG_INVALID', `${pointer}/poll`, 'polling needs an incremental source', 'Add source.incremental with the entity\'s timestamp field');
+        }
+        out.push({ kind: 'poll', everyMs: durationMs(trigger.poll) });
+      } else if (trigger.webhook !== undefined && trigger.webhook !== false) {
+        if (connector && !connector.capabilities.webhooks) {
+          this.report('SL_CONFIG_CAPABILITY', `${pointer}/webhook`, `${connector.title} sends no webhooks`, 'Use a poll trigger instead, e.g. - poll: 10s');
+        } else if (trigger.webhook === true && topics === undefined && connector) {
+          this.report('SL_CONFIG_CAPABILITY', `${pointer}/webhook`, `${connector.title} sends no webhooks for ${this.raw.source.entity}`, 'Use a poll trigger or a schedule');
+        }
+        out.push({ kind: 'webhook', topics: trigger.webhook === true ? topics ?? [] : trigger.webhook });
+      } else if (trigger.after !== undefined) {
+        out.push({ kind: 'after', flow: trigger.after });
+      }
+    });
+    return out;
+  }
+
+  private params(): Record<string, unknown> {
+    const declared = this.raw.params ?? {};
+    const passed = this.located.passedParams;
+    const values: Record<string, unknown> = {};
+    for (const [name, declaration] of Object.entries(declared)) {
+      if (!declaration) continue;
+      if (passed && Object.hasOwn(passed.value, name)) values[name] = passed.value[name];
+      else if (Object.hasOwn(declaration, 'default')) values[name] = declaration.default;
+      else {
+        const entry = this.located.entry;
+        this.diagnostics.push({
+          severity: 'error', code: 'SL_CONFIG_PARAM', message: `missing parameter "${name}"`,
+          location: entry.value, path: entry.path,
+          hint: `${declaration.description ? `${name}: ${declaration.description} ` : ''}Pass it under params:`,
+        });
+        continue;
+      }
+      const problem = paramTypeProblem(values[name], declaration.type, declaration.enum);
+      if (problem) {
+        const at = passed?.map.get(`/${escapePointer(name)}`) ?? this.map.get(`/params/${escapePointer(name)}/default`);
+        this.diagnostics.push({
+          severity: 'error', code: 'SL_CONFIG_PARAM', message: `parameter "${name}" ${problem}`,
+          ...(at ? { location: at.value, path: at.path } : {}),
+        });
+      }
+    }
+    if (passed) {
+      const names = Object.keys(declared);
+      for (const name of Object.keys(passed.value)) {
+        if (Object.hasOwn(declared, name)) continue;
+        const at = passed.map.get(`/${escapePointer(name)}`);
+        const suggestion = closest(name, names);
+        this.diagnostics.push({
+          severity: 'error', code: 'SL_CONFIG_PARAM', message: `the mapping has no parameter "${name}"`,
+          ...(at ? { location: at.key ?? at.value, path: at.path } : {}),
+          hint: `${suggestion ? `Did you mean "${suggestion}"? ` : ''}Parameters: ${names.length > 0 ? quoteList(names) : '(none)'}`,
+        });
+      }
+    }
+    return values;
+  }
+
+  private compile(
+    strict: boolean, limits: ResolvedFlow['limits'], params: Record<string, unknown>, shapes: FieldShapes | undefined, sourceKey: string | undefined,
+  ): CompiledTransform | undefined {
+    const node = this.map.get('/transform');
+    const span = node?.scalar;
+    const result = compileTransform({
+      flow: this.raw.name,
+      expression: this.raw.transform,
+      ...(span ? { span } : {}),
+      strict,
+      limits,
+      params,
+      lookups: (this.client.raw.lookups ?? {}) as Record<string, Record<string, unknown>>,
+      ...(shapes ? { fieldShapes: shapes } : {}),
+      describeRecord: recordDescriber(sourceKey),
+    });
+    if (!result.ok) {
+      this.diagnostics.push({ ...result.diagnostic, ...(node?.path ? { path: node.path } : {}), ...(result.diagnostic.location ? {} : node ? { location: node.value } : {}) });
+      return undefined;
+    }
+    const tables = Object.keys(this.client.raw.lookups ?? {});
+    for (const used of result.transform.lookupsUsed) {
+      if (tables.includes(used.name)) continue;
+      const suggestion = closest(used.name, tables);
+      this.diagnostics.push({
+        severity: 'error', code: 'SL_CONFIG_UNKNOWN_LOOKUP', message: `no lookup table "${used.name}"`,
+        location: used.location ?? node?.value ?? this.located.entry.value, ...(node?.path ? { path: node.path } : {}),
+        hint: `${suggestion ? `Did you mean "${suggestion}"? ` : ''}Tables under lookups: in client.yaml: ${tables.length > 0 ? quoteList(tables) : '(none)'}`,
+      });
+    }
+    return result.transform;
+  }
+}
+
+/** Problem text for an invalid cron expression, or undefined when it is valid. */
+export function cronProblem(expression: string): string | undefined {
+  const result = cron.validateDetailed(expression);
+  if (result.valid) return undefined;
+  const first = result.errors[0];
+  const reason = first ? first.message.replace(/ is a invalid /, ' is not a valid ') : 'invalid';
+  return `invalid cron expression "${expression}": ${reason}`;
+}
+
+export function durationMs(text: string): number {
+  const match = /^(\d+)(ms|s|m|h)$/.exec(text);
+  if (!match) return Number.NaN;
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] as 'ms' | 's' | 'm' | 'h'];
+  return Number(match[1]) * unit;
+}
+
+function paramTypeProblem(value: unknown, type: string, allowed: unknown[] | undefined): string | undefined {
+  const actual = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
+  const fits = type === 'integer' ? Number.isInteger(value) : actual === type;
+  if (!fits) return `must be ${type === 'array' ? 'a list' : type === 'object' ? 'a mapping' : `a ${type}`}, got ${JSON.stringify(value)}`;
+  if (allowed && !allowed.some((a) => JSON.stringify(a) === JSON.stringify(value))) {
+    return `must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, got ${JSON.stringify(value)}`;
+  }
+  return undefined;
+}
+
+/** Top-level fields of a connector entity's canonical record, from its JSON Schema. */
+export function entityFields(connector: ConnectorDescriptor, entity: string): string[] | undefined {
+  const schema = schemas().entitySchema(connector.id, entity);
+  const properties = schema?.properties;
+  return isObject(properties) ? Object.keys(properties) : undefined;
+}
+
+function fieldShapes(connector: string, entity: string): FieldShapes | undefined {
+  const properties = schemas().entitySchema(connector, entity)?.properties;
+  if (!isObject(properties)) return undefined;
+  const shapes = new Map<string, 'array' | 'single'>();
+  for (const [name, schema] of Object.entries(properties)) {
+    const type = isObject(schema) ? schema.type : undefined;
+    const types = Array.isArray(type) ? type : [type];
+    if (types.includes('array')) shapes.set(name, 'array');
+    else if (types.some((t) => t === 'string' || t === 'number' || t === 'integer' || t === 'boolean')) shapes.set(name, 'single');
+  }
+  return shapes;
+}
+
+/** Names a source record in messages by its key field, e.g. `itemID=12`. */
+export function recordDescriber(key: string | undefined): (record: unknown) => string {
+  return (record) => {
+    if (key && isObject(record) && record[key] !== undefined) return `${key}=${String(record[key])}`;
+    return 'record';
+  };
+}
+
+export type { NodeInfo, SourceLocation };

@@ -1,0 +1,78 @@
+// The JSON Schemas in schemas/, compiled once with ajv (2020-12): configuration files, mapping
+// tests and the canonical entity records of every connector.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import { createRequire } from 'node:module';
+import { schemasDir } from '../paths.js';
+
+// ajv-formats is CommonJS with a default export that NodeNext types cannot call; load it plainly.
+const addFormats = createRequire(import.meta.url)('ajv-formats') as (ajv: Ajv2020) => Ajv2020;
+
+export type JsonSchema = Record<string, unknown>;
+
+function readSchema(relative: string): JsonSchema {
+  return JSON.parse(readFileSync(join(schemasDir, relative), 'utf8')) as JsonSchema;
+}
+
+function createAjv(): Ajv2020 {
+  const ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: true, allowUnionTypes: true });
+  addFormats(ajv);
+  return ajv;
+}
+
+let cache: Schemas | undefined;
+
+export interface Schemas {
+  readonly client: ValidateFunction;
+  readonly flow: ValidateFunction;
+  readonly mappingTest: ValidateFunction;
+  readonly raw: { readonly client: JsonSchema; readonly flow: JsonSchema; readonly mappingTest: JsonSchema };
+  /** Validator of a connector entity's canonical record, e.g. entity('oro', 'inventorylevels'). */
+  entity(connector: string, entity: string): ValidateFunction | undefined;
+  entitySchema(connector: string, entity: string): JsonSchema | undefined;
+}
+
+export function schemas(): Schemas {
+  if (cache) return cache;
+  const ajv = createAjv();
+  const raw = {
+    client: readSchema('client.schema.json'),
+    flow: readSchema('flow.schema.json'),
+    mappingTest: readSchema('mapping-test.schema.json'),
+  };
+  ajv.addSchema(raw.flow);
+  ajv.addSchema(raw.client);
+  ajv.addSchema(raw.mappingTest);
+  const entitySchemas = new Map<string, JsonSchema>();
+  for (const connector of readdirSync(join(schemasDir, 'entities'))) {
+    for (const file of readdirSync(join(schemasDir, 'entities', connector))) {
+      if (!file.endsWith('.json')) continue;
+      const schema = readSchema(join('entities', connector, file));
+      entitySchemas.set(`${connector}/${file.slice(0, -'.json'.length)}`, schema);
+      ajv.addSchema(schema);
+    }
+  }
+  const entityValidators = new Map<string, ValidateFunction>();
+  cache = {
+    client: ajv.getSchema('client.schema.json')!,
+    flow: ajv.getSchema('flow.schema.json')!,
+    mappingTest: ajv.getSchema('mapping-test.schema.json')!,
+    raw,
+    entity(connector, entity) {
+      const key = `${connector}/${entity}`;
+      const schema = entitySchemas.get(key);
+      if (!schema) return undefined;
+      let validator = entityValidators.get(key);
+      if (!validator) {
+        validator = ajv.getSchema(schema.$id as string)!;
+        entityValidators.set(key, validator);
+      }
+      return validator;
+    },
+    entitySchema(connector, entity) {
+      return entitySchemas.get(`${connector}/${entity}`);
+    },
+  };
+  return cache;
+}

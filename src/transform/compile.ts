@@ -1,0 +1,258 @@
+// Compiles a flow's JSONata transform once and evaluates it per record, with guardrails, the
+// function library, strict mode and normalised output. A failing record yields a RecordError;
+// it never stops the other records.
+import jsonata from 'jsonata';
+import type { Diagnostic, ErrorCode, SourceLocation } from '../errors.js';
+import { InternalError, isStorelinkError } from '../errors.js';
+import { deepFreeze } from '../freeze.js';
+import type { ScalarSpan } from '../config/yaml-source.js';
+import { $convertUnit, $parseNumber, valueMap, type LookupTables } from './functions.js';
+import { locateInScalar, tokenStart } from './positions.js';
+import { outputShapes, missingFields, type Shape } from './strict.js';
+
+export interface TransformLimits {
+  readonly timeoutMs: number;
+  readonly depth: number;
+}
+
+export const DEFAULT_LIMITS: TransformLimits = { timeoutMs: 1000, depth: 500 };
+
+/** How each top-level field of the target entity holds values, to normalise JSONata's singletons. */
+export type FieldShapes = ReadonlyMap<string, 'array' | 'single'>;
+
+export interface TransformSpec {
+  readonly flow: string;
+  readonly expression: string;
+  /** Where the expression sits in its YAML file; without it errors carry no file position. */
+  readonly span?: ScalarSpan;
+  readonly strict: boolean;
+  readonly limits: TransformLimits;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly lookups: LookupTables;
+  readonly fieldShapes?: FieldShapes;
+  /** How to name a source record in messages, e.g. `itemID=12`. */
+  readonly describeRecord?: (record: unknown) => string;
+}
+
+/** One record's failure: which flow, which record, where in the expression, why. */
+export interface RecordError {
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly hint?: string;
+  readonly flow: string;
+  readonly record: string;
+  readonly location?: SourceLocation;
+}
+
+export type TransformOutcome =
+  | { readonly ok: true; readonly records: Record<string, unknown>[] }
+  | { readonly ok: false; readonly error: RecordError };
+
+export interface CompiledTransform {
+  readonly flow: string;
+  readonly expression: string;
+  run(record: unknown): Promise<TransformOutcome>;
+  /** Lookup tables named by literal `$valueMap("name", …)` calls, with where each is named. */
+  readonly lookupsUsed: readonly { name: string; location?: SourceLocation }[];
+  /** The same transform with other parameter values or lookup tables (for mapping tests). */
+  withContext(overrides: { params?: Record<string, unknown>; lookups?: LookupTables }): CompiledTransform;
+}
+
+export type CompileResult =
+  | { readonly ok: true; readonly transform: CompiledTransform }
+  | { readonly ok: false; readonly diagnostic: Diagnostic };
+
+interface JsonataFailure { code?: string; position?: number; token?: unknown; message?: string }
+
+export function compileTransform(spec: TransformSpec): CompileResult {
+  let expression: jsonata.Expression;
+  try {
+    expression = jsonata(spec.expression, { timeout: spec.limits.timeoutMs, stack: spec.limits.depth });
+  } catch (thrown) {
+    const failure = thrown as JsonataFailure;
+    const location = locate(spec, failure);
+    return {
+      ok: false,
+      diagnostic: {
+        severity: 'error',
+        code: 'SL_CONFIG_JSONATA',
+        message: `JSONata syntax error: ${lowerFirst(failure.message ?? 'invalid expression')}`,
+        ...(location ? { location } : {}),
+        path: 'transform',
+        hint: syntaxHint(failure),
+      },
+    };
+  }
+  expression.registerFunction('valueMap', valueMap(spec.lookups));
+  expression.registerFunction('convertUnit', $convertUnit);
+  expression.registerFunction('parseNumber', $parseNumber);
+  expression.assign('params', deepFreeze(structuredClone(spec.params)));
+
+  const ast = expression.ast();
+  const shapes = spec.strict ? outputShapes(ast) : [];
+  const lookupsUsed = literalLookups(ast).map(({ name, position }) => {
+    const location = spec.span ? locateInScalar(spec.span, position) : undefined;
+    return location ? { name, location } : { name };
+  });
+  const describe = spec.describeRecord ?? (() => 'record');
+
+  const run = async (record: unknown): Promise<TransformOutcome> => {
+    let result: unknown;
+    try {
+      result = await expression.evaluate(record);
+    } catch (thrown) {
+      return { ok: false, error: recordError(spec, thrown, describe(record)) };
+    }
+    const records: Record<string, unknown>[] = [];
+    const problem = collect(result, records);
+    if (problem) return { ok: false, error: { code: 'SL_TRANSFORM_FAILED', message: problem, flow: spec.flow, record: describe(record) } };
+    for (const output of records) {
+      if (shapes.length > 0) {
+        const missing = missingFields(output, shapes);
+        if (missing) return { ok: false, error: strictError(spec, missing, describe(record)) };
+      }
+      if (spec.fieldShapes) normaliseSingletons(output, spec.fieldShapes);
+    }
+    return { ok: true, records };
+  };
+  const withContext = (overrides: { params?: Record<string, unknown>; lookups?: LookupTables }): CompiledTransform => {
+    const again = compileTransform({
+      ...spec,
+      params: { ...spec.params, ...overrides.params },
+      lookups: { ...spec.lookups, ...overrides.lookups },
+    });
+    if (!again.ok) throw new InternalError('a transform that compiled once failed to compile again');
+    return again.transform;
+  };
+  return { ok: true, transform: { flow: spec.flow, expression: spec.expression, run, lookupsUsed, withContext } };
+}
+
+/** Flattens the result into plain records; returns a message when the result is not records. */
+function collect(result: unknown, into: Record<string, unknown>[]): string | undefined {
+  if (result === undefined || result === null) return undefined;
+  if (Array.isArray(result)) {
+    for (const item of result) {
+      const problem = collect(item, into);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
+  if (typeof result === 'object' && !isFunction(result)) {
+    into.push(toPlain(result) as Record<string, unknown>);
+    return undefined;
+  }
+  return `the transform must return a record (an object) or a list of records, but returned ${typeof result === 'object' ? 'a function' : `${typeof result} ${JSON.stringify(result)}`}`;
+}
+
+function isFunction(value: object): boolean {
+  return typeof value === 'function' || '_jsonata_lambda' in value || '_jsonata_function' in value;
+}
+
+/** JSONata sequences are arrays with extra flags; copy into plain JSON values, dropping undefined. */
+function toPlain(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    const out: unknown[] = [];
+    for (const item of value) if (item !== undefined) out.push(toPlain(item));
+    return out;
+  }
+  if (value !== null && typeof value === 'object') {
+    if (isFunction(value)) return undefined;
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      if (item === undefined) continue;
+      const plain = toPlain(item);
+      if (plain !== undefined) out[key] = plain;
+    }
+    return out;
+  }
+  return value;
+}
+
+function normaliseSingletons(record: Record<string, unknown>, shapes: FieldShapes): void {
+  for (const [field, value] of Object.entries(record)) {
+    const shape = shapes.get(field);
+    if (shape === 'array' && value !== null && !Array.isArray(value)) record[field] = [value];
+    else if (shape === 'single' && Array.isArray(value) && value.length === 1) record[field] = value[0];
+  }
+}
+
+function strictError(spec: TransformSpec, missing: { fields: string[]; position: number }, record: string): RecordError {
+  const location = spec.span ? locateInScalar(spec.span, missing.position) : undefined;
+  const names = missing.fields.map((f) => `"${f}"`).join(', ');
+  return {
+    code: 'SL_TRANSFORM_EMPTY_PATH',
+    message: `${missing.fields.length === 1 ? 'field' : 'fields'} ${names} resolved to nothing (strict mode)`,
+    hint: 'Check the path for a typo; if the value may be absent, write `?? null`',
+    flow: spec.flow,
+    record,
+    ...(location ? { location } : {}),
+  };
+}
+
+function recordError(spec: TransformSpec, thrown: unknown, record: string): RecordError {
+  const failure = thrown as JsonataFailure & { hint?: string };
+  const location = locate(spec, failure);
+  const base = { flow: spec.flow, record, ...(location ? { location } : {}) };
+  if (isStorelinkError(thrown)) {
+    return { ...base, code: thrown.code, message: thrown.message, ...(thrown.hint ? { hint: thrown.hint } : {}) };
+  }
+  if (failure.code === 'D1011' || failure.code === 'D1012') {
+    return {
+      ...base,
+      code: 'SL_TRANSFORM_LIMIT',
+      message: failure.code === 'D1012'
+        ? `the transform ran longer than ${spec.limits.timeoutMs} ms`
+        : `the transform went deeper than ${spec.limits.depth} levels`,
+      hint: 'Look for endless recursion; raise limits.timeoutMs or limits.depth only if the expression really needs it',
+    };
+  }
+  const message = failure.message ?? (thrown instanceof Error ? thrown.message : String(thrown));
+  if (thrown instanceof RangeError) {
+    return { ...base, code: 'SL_TRANSFORM_LIMIT', message: 'the transform exhausted the stack (runaway recursion)' };
+  }
+  return { ...base, code: 'SL_TRANSFORM_FAILED', message: lowerFirst(message) };
+}
+
+function locate(spec: TransformSpec, failure: JsonataFailure): SourceLocation | undefined {
+  if (!spec.span || typeof failure.position !== 'number') return undefined;
+  return locateInScalar(spec.span, tokenStart(spec.expression, failure.position, failure.token));
+}
+
+function syntaxHint(failure: JsonataFailure): string {
+  switch (failure.code) {
+    case 'S0202':
+    case 'S0203': return 'Check for a missing comma, bracket or parenthesis just before this point';
+    case 'S0101': return 'Close the string with the same quote it opened with';
+    case 'S0211': return 'A value is missing before this symbol';
+    default: return 'See https://docs.jsonata.org for the syntax';
+  }
+}
+
+/** `$valueMap("units", …)` calls with a literal table name, with the offset of the name. */
+function literalLookups(ast: jsonata.ExprNode): { name: string; position: number }[] {
+  const found: { name: string; position: number }[] = [];
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const item of node) visit(item);
+      return;
+    }
+    if (node === null || typeof node !== 'object') return;
+    const n = node as jsonata.ExprNode;
+    if (n.type === 'function' && n.procedure?.type === 'variable' && n.procedure.value === 'valueMap') {
+      const first = n.arguments?.[0];
+      if (first?.type === 'string' && typeof first.value === 'string') {
+        found.push({ name: first.value, position: (first.position ?? 0) - first.value.length - 2 });
+      }
+    }
+    for (const value of Object.values(n)) if (value !== null && typeof value === 'object') visit(value);
+  };
+  visit(ast);
+  return found;
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+
+export type { Shape };
