@@ -52,7 +52,7 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
 
   const output = new Output(io, args.color as boolean | undefined);
   if (parseError) {
-    output.err(helpText);
+    output.err(`${output.paint('red', 'error')} SL_USAGE ${parseError.message.replace(/\.?$/, '.')} Run "storelink --help" for the commands and options.`);
     return 2;
   }
   if (helpText) {

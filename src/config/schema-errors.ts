@@ -30,6 +30,8 @@ export function schemaDiagnostics(errors: readonly ErrorObject[] | null | undefi
   return out;
 }
 
+const COMPARISONS: Record<string, string> = { '<=': 'at most', '>=': 'at least', '<': 'less than', '>': 'more than' };
+
 const NOISE = new Set(['if', 'then', 'else', 'allOf', 'anyOf', 'oneOf', '$ref']);
 
 function prioritise(errors: readonly ErrorObject[]): ErrorObject[] {
@@ -43,7 +45,8 @@ function prioritise(errors: readonly ErrorObject[]): ErrorObject[] {
       default: return 3;
     }
   };
-  return errors.filter((e) => !NOISE.has(e.keyword)).sort((a, b) => rank(a) - rank(b));
+  // errors inside propertyNames carry `propertyName`; the propertyNames error itself says it better
+  return errors.filter((e) => !NOISE.has(e.keyword) && e.propertyName === undefined).sort((a, b) => rank(a) - rank(b));
 }
 
 function toDiagnostic(error: ErrorObject, map: Locator, prefix: string): Diagnostic | undefined {
@@ -115,7 +118,7 @@ function toDiagnostic(error: ErrorObject, map: Locator, prefix: string): Diagnos
     case 'maximum':
     case 'exclusiveMinimum':
     case 'exclusiveMaximum':
-      return make('SL_CONFIG_INVALID', `${describe(error.data)} must be ${String(params.comparison)} ${String(params.limit)}`, undefined, 'value');
+      return make('SL_CONFIG_INVALID', `${describe(error.data)} must be ${COMPARISONS[String(params.comparison)] ?? String(params.comparison)} ${String(params.limit)}`, undefined, 'value');
     case 'format':
       return make('SL_CONFIG_INVALID', `${describe(error.data)} is not a valid ${String(params.format)}`, undefined, 'value');
     default:

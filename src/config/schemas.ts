@@ -16,7 +16,7 @@ function readSchema(relative: string): JsonSchema {
 }
 
 function createAjv(): Ajv2020 {
-  const ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: true, allowUnionTypes: true });
+  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictTypes: true, allowUnionTypes: true });
   addFormats(ajv);
   return ajv;
 }

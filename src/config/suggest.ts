@@ -3,10 +3,11 @@ import { distance } from 'fastest-levenshtein';
 
 /** The closest candidate within a small edit distance, compared case-insensitively. */
 export function closest(input: string, candidates: Iterable<string>): string | undefined {
+  const list = [...candidates];
   const needle = input.toLowerCase();
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
-  for (const candidate of candidates) {
+  for (const candidate of list) {
     const d = distance(needle, candidate.toLowerCase());
     if (d < bestDistance) {
       best = candidate;
@@ -14,6 +15,8 @@ export function closest(input: string, candidates: Iterable<string>): string | u
     }
   }
   if (best === undefined) return undefined;
+  const prefixed = list.filter((c) => c.toLowerCase().startsWith(needle));
+  if (needle.length >= 3 && prefixed.length === 1) return prefixed[0];
   const allowed = Math.max(2, Math.floor(input.length / 3));
   return bestDistance <= allowed ? best : undefined;
 }

@@ -131,13 +131,10 @@ export function parseYamlText(text: string, options: ParseOptions): ParsedYaml {
     return { file, value: undefined, map, diagnostics, secrets };
   }
   const doc = docList[0] as Document.Parsed;
-  const problems = [...doc.errors, ...doc.warnings];
-  const seenLines = new Set<number>();
-  for (const problem of problems) {
-    const location = at(problem.pos[0]);
-    if (seenLines.has(location.line)) continue; // the parser often reports one mistake several times
-    seenLines.add(location.line);
-    diagnostics.push(error('SL_CONFIG_YAML', yamlProblemText(problem.message), location, '', yamlHint(text, problem.pos[0])));
+  // Only the first syntax problem: the parser's later ones are mostly echoes of it.
+  const first = doc.errors[0] ?? doc.warnings[0];
+  if (first) {
+    diagnostics.push(error('SL_CONFIG_YAML', yamlProblemText(first.message), at(first.pos[0]), '', yamlHint(text, first.pos[0])));
   }
   if (diagnostics.length > 0) return { file, value: undefined, map, diagnostics, secrets };
 

@@ -1,0 +1,262 @@
+// The embedded state backend: lowdb JSON files, one per concern, so a busy concern (cursors) never
+// rewrites a big one (the cross-reference table). Every write goes to a temporary file that is then
+// renamed over the old one (lowdb's steno), so a process killed mid-write leaves the previous state.
+import { mkdir } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { Low } from 'lowdb';
+import { DataFile } from 'lowdb/node';
+import { slError } from '../errors.js';
+import {
+  refKey,
+  type Cursor, type CursorStore, type ExceptionInput, type ExceptionRecord, type ExceptionStatus, type ExceptionStore,
+  type LinkResult, type Ref, type RunRecord, type RunStatus, type RunStore, type Store, type WrittenRecord,
+  type WrittenStore, type XrefStore,
+} from './store.js';
+
+const FORMAT_VERSION = 1;
+const MAX_RUNS = 2000;
+
+interface CursorsFile { version: number; cursors: Record<string, Cursor> }
+/** Links as compact tuples: [aSystem, aEntity, aId, bSystem, bEntity, bId, linkedAt]. */
+type LinkRow = [string, string, string, string, string, string, string];
+interface XrefFile { version: number; links: LinkRow[] }
+interface WrittenFile { version: number; records: Record<string, WrittenRecord> }
+interface RunsFile { version: number; runs: RunRecord[] }
+interface ExceptionsFile { version: number; exceptions: ExceptionRecord[] }
+
+async function openFile<T extends { version: number }>(dir: string, name: string, empty: T): Promise<Low<T>> {
+  const path = join(dir, name);
+  const db = new Low<T>(new DataFile<T>(path, { parse: JSON.parse, stringify: (data) => JSON.stringify(data) }), empty);
+  try {
+    await db.read();
+  } catch (error) {
+    throw slError('SL_STATE_CORRUPT', `state file ${path} cannot be read: ${(error as Error).message}`, {
+      hint: 'Restore it from a backup; storelink does not overwrite a state file it cannot read', cause: error,
+    });
+  }
+  if (db.data.version !== FORMAT_VERSION) {
+    throw slError('SL_STATE_CORRUPT', `state file ${path} has format version ${String(db.data.version)}; this storelink reads version ${FORMAT_VERSION}`);
+  }
+  return db;
+}
+
+/** Applies a change to a small file and writes it; on a failed write the change is undone. */
+async function commit<T>(db: Low<T>, change: (data: T) => void): Promise<void> {
+  const before = structuredClone(db.data);
+  change(db.data);
+  try {
+    await db.write();
+  } catch (error) {
+    db.data = before;
+    throw error;
+  }
+}
+
+const now = (): string => new Date().toISOString();
+
+export async function openLowdbStore(dir: string): Promise<Store> {
+  await mkdir(dir, { recursive: true });
+  const [cursors, xref, written, runs, exceptions] = await Promise.all([
+    openFile<CursorsFile>(dir, 'cursors.json', { version: FORMAT_VERSION, cursors: {} }),
+    openFile<XrefFile>(dir, 'xref.json', { version: FORMAT_VERSION, links: [] }),
+    openFile<WrittenFile>(dir, 'written.json', { version: FORMAT_VERSION, records: {} }),
+    openFile<RunsFile>(dir, 'runs.json', { version: FORMAT_VERSION, runs: [] }),
+    openFile<ExceptionsFile>(dir, 'exceptions.json', { version: FORMAT_VERSION, exceptions: [] }),
+  ]);
+  const pending = new Set<Promise<unknown>>();
+  const track = <T>(promise: Promise<T>): Promise<T> => {
+    pending.add(promise);
+    void promise.finally(() => pending.delete(promise)).catch(() => undefined);
+    return promise;
+  };
+  return {
+    cursors: cursorStore(cursors, track),
+    xref: new LowdbXref(xref, track),
+    written: writtenStore(written, track),
+    runs: runStore(runs, track),
+    exceptions: exceptionStore(exceptions, track),
+    async close() {
+      await Promise.allSettled([...pending]);
+    },
+  };
+}
+
+type Track = <T>(promise: Promise<T>) => Promise<T>;
+
+function cursorStore(db: Low<CursorsFile>, track: Track): CursorStore {
+  return {
+    async get(flow) {
+      return db.data.cursors[flow];
+    },
+    async set(flow, cursor) {
+      await track(commit(db, (data) => {
+        data.cursors[flow] = { value: cursor.value, idsAtValue: [...cursor.idsAtValue], updatedAt: now() };
+      }));
+    },
+  };
+}
+
+/** Index key of one direction: a record and the system/entity on the other side. */
+const sideKey = (ref: Ref, system: string, entity: string): string => `${refKey(ref)}>${system}/${entity}`;
+
+class LowdbXref implements XrefStore {
+  readonly #index = new Map<string, Ref>();
+
+  constructor(private readonly db: Low<XrefFile>, private readonly track: Track) {
+    for (const [as, ae, ai, bs, be, bi] of db.data.links) {
+      const a = { system: as, entity: ae, id: ai };
+      const b = { system: bs, entity: be, id: bi };
+      this.#index.set(sideKey(a, bs, be), b);
+      this.#index.set(sideKey(b, as, ae), a);
+    }
+  }
+
+  async lookup(ref: Ref, system: string, entity: string): Promise<Ref | undefined> {
+    return this.#index.get(sideKey(ref, system, entity));
+  }
+
+  async link(a: Ref, b: Ref): Promise<LinkResult> {
+    const [result] = await this.linkMany([[a, b]]);
+    return result!;
+  }
+
+  async linkMany(pairs: readonly (readonly [Ref, Ref])[]): Promise<LinkResult[]> {
+    const results: LinkResult[] = [];
+    const added: LinkRow[] = [];
+    const addedKeys: string[] = [];
+    const at = now();
+    try {
+      for (const [a, b] of pairs) {
+        const forward = sideKey(a, b.system, b.entity);
+        const backward = sideKey(b, a.system, a.entity);
+        const existingB = this.#index.get(forward);
+        const existingA = this.#index.get(backward);
+        if (existingB && refKey(existingB) === refKey(b)) {
+          results.push('exists');
+          continue;
+        }
+        if (existingB || existingA) {
+          const [linked, other] = existingB ? [a, existingB] : [b, existingA!];
+          throw slError('SL_STATE_CONFLICT', `${refKey(linked)} is already linked to ${refKey(other)}; refusing to link ${refKey(a)} ⇄ ${refKey(b)}`, {
+            hint: 'Unlink the stale pair first if the record really moved',
+          });
+        }
+        this.#index.set(forward, b);
+        this.#index.set(backward, a);
+        addedKeys.push(forward, backward);
+        added.push([a.system, a.entity, a.id, b.system, b.entity, b.id, at]);
+        results.push('created');
+      }
+    } catch (error) {
+      for (const key of addedKeys) this.#index.delete(key);
+      throw error;
+    }
+    if (added.length === 0) return results;
+    const before = this.db.data.links.length;
+    for (const row of added) this.db.data.links.push(row);
+    try {
+      await this.track(this.db.write());
+    } catch (error) {
+      this.db.data.links.length = before;
+      for (const key of addedKeys) this.#index.delete(key);
+      throw error;
+    }
+    return results;
+  }
+
+  async unlink(ref: Ref, system: string, entity: string): Promise<boolean> {
+    const other = this.#index.get(sideKey(ref, system, entity));
+    if (!other) return false;
+    const matches = (row: LinkRow, x: Ref, y: Ref): boolean =>
+      row[0] === x.system && row[1] === x.entity && row[2] === x.id && row[3] === y.system && row[4] === y.entity && row[5] === y.id;
+    await this.track(commit(this.db, (data) => {
+      data.links = data.links.filter((row) => !matches(row, ref, other) && !matches(row, other, ref));
+    }));
+    this.#index.delete(sideKey(ref, system, entity));
+    this.#index.delete(sideKey(other, ref.system, ref.entity));
+    return true;
+  }
+
+  async count(): Promise<number> {
+    return this.db.data.links.length;
+  }
+}
+
+function writtenStore(db: Low<WrittenFile>, track: Track): WrittenStore {
+  return {
+    async get(ref) {
+      return db.data.records[refKey(ref)];
+    },
+    async setMany(entries) {
+      if (entries.length === 0) return;
+      const at = now();
+      await track(commit(db, (data) => {
+        for (const entry of entries) data.records[refKey(entry.ref)] = { fields: entry.fields, writtenAt: at, flow: entry.flow };
+      }));
+    },
+  };
+}
+
+function runStore(db: Low<RunsFile>, track: Track): RunStore {
+  return {
+    async start(flow, mode) {
+      const run: RunRecord = { id: randomUUID(), flow, mode, status: 'running', startedAt: now(), counts: {} };
+      await track(commit(db, (data) => {
+        data.runs.push(run);
+        if (data.runs.length > MAX_RUNS) data.runs.splice(0, data.runs.length - MAX_RUNS);
+      }));
+      return run;
+    },
+    async finish(id, status: Exclude<RunStatus, 'running'>, counts, error) {
+      let finished: RunRecord | undefined;
+      await track(commit(db, (data) => {
+        const index = data.runs.findIndex((r) => r.id === id);
+        if (index === -1) return;
+        finished = { ...data.runs[index]!, status, finishedAt: now(), counts, ...(error ? { error } : {}) };
+        data.runs[index] = finished;
+      }));
+      if (!finished) throw slError('SL_STATE_CORRUPT', `no run with id ${id}`);
+      return finished;
+    },
+    async list(options = {}) {
+      const runs = db.data.runs.filter((r) => !options.flow || r.flow === options.flow);
+      return runs.slice(-(options.limit ?? runs.length)).reverse();
+    },
+  };
+}
+
+function exceptionStore(db: Low<ExceptionsFile>, track: Track): ExceptionStore {
+  return {
+    async raise(input: ExceptionInput) {
+      const at = now();
+      let record: ExceptionRecord | undefined;
+      await track(commit(db, (data) => {
+        const index = data.exceptions.findIndex((e) => e.status !== 'resolved' && e.code === input.code && e.flow === input.flow && e.key === input.key);
+        if (index >= 0) {
+          const open = data.exceptions[index]!;
+          record = { ...open, ...input, count: open.count + 1, lastSeen: at };
+          data.exceptions[index] = record;
+        } else {
+          record = { ...input, id: randomUUID(), status: 'open', count: 1, firstSeen: at, lastSeen: at };
+          data.exceptions.push(record);
+        }
+      }));
+      return record!;
+    },
+    async setStatus(id, status: ExceptionStatus) {
+      let record: ExceptionRecord | undefined;
+      await track(commit(db, (data) => {
+        const index = data.exceptions.findIndex((e) => e.id === id);
+        if (index === -1) return;
+        record = { ...data.exceptions[index]!, status };
+        data.exceptions[index] = record;
+      }));
+      return record;
+    },
+    async list(filter = {}) {
+      return db.data.exceptions.filter((e) =>
+        (!filter.status || e.status === filter.status) && (!filter.owner || e.owner === filter.owner) && (!filter.flow || e.flow === filter.flow));
+    },
+  };
+}

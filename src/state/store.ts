@@ -1,0 +1,124 @@
+// The state storelink keeps between runs, as an interface: cursors, the cross-reference table,
+// last written values, run records and exceptions. Nothing outside src/state/ knows which backend
+// (lowdb files today, PostgreSQL later) holds it.
+
+/** One record in one system: `{ system: 'oro', entity: 'products', id: '23' }`. */
+export interface Ref {
+  readonly system: string;
+  readonly entity: string;
+  readonly id: string;
+}
+
+export interface Cursor {
+  /** The last timestamp value fully read. */
+  readonly value: string;
+  /** Ids already read at exactly `value`, so records sharing a timestamp are neither skipped nor read twice. */
+  readonly idsAtValue: readonly string[];
+  readonly updatedAt: string;
+}
+
+export interface CursorStore {
+  get(flow: string): Promise<Cursor | undefined>;
+  set(flow: string, cursor: Omit<Cursor, 'updatedAt'>): Promise<void>;
+}
+
+export type LinkResult = 'created' | 'exists';
+
+export interface XrefLink {
+  readonly a: Ref;
+  readonly b: Ref;
+  readonly linkedAt: string;
+}
+
+/**
+ * Source id ⇄ target id. A record links to at most one record of each other system/entity, in both
+ * directions; linking it to a second one is a conflict, never a silent overwrite.
+ */
+export interface XrefStore {
+  /** The counterpart of `ref` in `system`/`entity`, if linked. */
+  lookup(ref: Ref, system: string, entity: string): Promise<Ref | undefined>;
+  /** Lookup-or-insert. Throws SL_STATE_CONFLICT when either side is linked elsewhere. */
+  link(a: Ref, b: Ref): Promise<LinkResult>;
+  /** Many links in one write; all or nothing. */
+  linkMany(pairs: readonly (readonly [Ref, Ref])[]): Promise<LinkResult[]>;
+  unlink(ref: Ref, system: string, entity: string): Promise<boolean>;
+  count(): Promise<number>;
+}
+
+export interface WrittenRecord {
+  /** The field values storelink last wrote (or confirmed) for this record. */
+  readonly fields: Readonly<Record<string, unknown>>;
+  readonly writtenAt: string;
+  readonly flow: string;
+}
+
+export interface WrittenStore {
+  get(ref: Ref): Promise<WrittenRecord | undefined>;
+  setMany(entries: readonly { ref: Ref; fields: Record<string, unknown>; flow: string }[]): Promise<void>;
+}
+
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'stopped';
+
+export interface RunRecord {
+  readonly id: string;
+  readonly flow: string;
+  readonly mode: string;
+  readonly status: RunStatus;
+  readonly startedAt: string;
+  readonly finishedAt?: string;
+  readonly counts: Readonly<Record<string, number>>;
+  readonly error?: string;
+}
+
+export interface RunStore {
+  start(flow: string, mode: string): Promise<RunRecord>;
+  finish(id: string, status: Exclude<RunStatus, 'running'>, counts: Record<string, number>, error?: string): Promise<RunRecord>;
+  list(options?: { flow?: string; limit?: number }): Promise<RunRecord[]>;
+}
+
+export type ExceptionStatus = 'open' | 'acknowledged' | 'resolved';
+export type Owner = 'ops' | 'finance' | 'e-commerce' | 'merchandising';
+export type Severity = 'info' | 'warning' | 'error';
+
+export interface ExceptionInput {
+  /** Stable error code, e.g. SL_UNIT_UNMAPPED. */
+  readonly code: string;
+  readonly flow: string;
+  /** The business key the exception is about, e.g. `sku=0RT28` or `order=SO-1042`. */
+  readonly key: string;
+  readonly owner: Owner;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly action?: string;
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+export interface ExceptionRecord extends ExceptionInput {
+  readonly id: string;
+  readonly status: ExceptionStatus;
+  /** How many times it happened while open: repeats collapse into one item. */
+  readonly count: number;
+  readonly firstSeen: string;
+  readonly lastSeen: string;
+}
+
+export interface ExceptionStore {
+  /** Opens an exception, or counts a repeat of the open one with the same code, flow and key. */
+  raise(input: ExceptionInput): Promise<ExceptionRecord>;
+  setStatus(id: string, status: ExceptionStatus): Promise<ExceptionRecord | undefined>;
+  list(filter?: { status?: ExceptionStatus; owner?: Owner; flow?: string }): Promise<ExceptionRecord[]>;
+}
+
+export interface Store {
+  readonly cursors: CursorStore;
+  readonly xref: XrefStore;
+  readonly written: WrittenStore;
+  readonly runs: RunStore;
+  readonly exceptions: ExceptionStore;
+  /** Waits for pending writes. */
+  close(): Promise<void>;
+}
+
+export function refKey(ref: Ref): string {
+  return `${ref.system}/${ref.entity}/${ref.id}`;
+}
