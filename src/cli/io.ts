@@ -30,12 +30,26 @@ export class Output {
     this.io.stderr.write(`${this.secrets.redact(text)}\n`);
   }
 
+  /** A JSON document on stdout; strings are redacted before encoding, so no escaped form can leak. */
+  json(document: unknown): void {
+    this.out(JSON.stringify(this.#redactDeep(document), null, 2));
+  }
+
+  #redactDeep(value: unknown): unknown {
+    if (typeof value === 'string') return this.secrets.redact(value);
+    if (Array.isArray(value)) return value.map((item) => this.#redactDeep(item));
+    if (value !== null && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.#redactDeep(item)]));
+    }
+    return value;
+  }
+
   /** Raw text for the log stream (already redacted by the logger). */
   log(text: string): void {
     this.io.stderr.write(this.secrets.redact(text));
   }
 
   paint(style: Style, text: string): string {
-    return this.color ? styleText(style, text) : text;
+    return this.color ? styleText(style, text, { validateStream: false }) : text;
   }
 }

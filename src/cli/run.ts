@@ -1,6 +1,7 @@
 // The storelink command line as a function: run(argv, io) returns the exit code. Tests call it
 // directly; bin.ts is the only place that touches the process.
 import yargs from 'yargs';
+import { closest } from '../config/suggest.js';
 import { ERROR_CODES, isStorelinkError } from '../errors.js';
 import { createLogger } from '../logging/logger.js';
 import { packageVersion } from '../paths.js';
@@ -15,8 +16,16 @@ type Command =
   | { name: 'errors' };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const COMMANDS = ['validate', 'test', 'errors'];
 
 export async function run(argv: readonly string[], io: CliIO): Promise<number> {
+  const first = argv[0];
+  if (first !== undefined && !first.startsWith('-') && !COMMANDS.includes(first)) {
+    const output = new Output(io, undefined);
+    const suggestion = closest(first, COMMANDS);
+    output.err(`error SL_USAGE unknown command "${first}". ${suggestion ? `Did you mean "${suggestion}"? ` : ''}Commands: ${COMMANDS.join(', ')}; run "storelink --help" for more.`);
+    return 2;
+  }
   let command: Command | undefined;
   const parser = yargs()
     .scriptName('storelink')
@@ -89,7 +98,7 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
 
 function listErrors({ output, options }: CommandContext): number {
   if (options.json) {
-    output.out(JSON.stringify({ version: 1, codes: ERROR_CODES }, null, 2));
+    output.json({ version: 1, codes: ERROR_CODES });
     return 0;
   }
   for (const [code, info] of Object.entries(ERROR_CODES)) output.out(`${code}\n  ${info.summary}\n  → ${info.action}`);

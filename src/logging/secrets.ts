@@ -14,7 +14,9 @@ export class Secrets {
     for (const value of values) {
       if (value.length < 4) continue; // too short to redact without mangling ordinary text
       this.#variants.add(value);
-      this.#variants.add(JSON.stringify(value).slice(1, -1)); // as it appears inside JSON
+      const escaped = JSON.stringify(value).slice(1, -1);
+      this.#variants.add(escaped); // as it appears inside JSON
+      this.#variants.add(JSON.stringify(escaped).slice(1, -1)); // inside JSON text that is itself a JSON string
       this.#variants.add(encodeURIComponent(value)); // as it appears in a URL or form body
     }
   }

@@ -4,7 +4,6 @@
 import jsonata from 'jsonata';
 import type { Diagnostic, ErrorCode, SourceLocation } from '../errors.js';
 import { InternalError, isStorelinkError } from '../errors.js';
-import { deepFreeze } from '../freeze.js';
 import type { ScalarSpan } from '../config/yaml-source.js';
 import { $convertUnit, $parseNumber, valueMap, type LookupTables } from './functions.js';
 import { locateInScalar, tokenStart } from './positions.js';
@@ -86,7 +85,9 @@ export function compileTransform(spec: TransformSpec): CompileResult {
   expression.registerFunction('valueMap', valueMap(spec.lookups));
   expression.registerFunction('convertUnit', $convertUnit);
   expression.registerFunction('parseNumber', $parseNumber);
-  expression.assign('params', deepFreeze(structuredClone(spec.params)));
+  // A private copy, not frozen: V8 reads frozen arrays ~15% slower in `x in $params.list`, and
+  // JSONata never mutates its bindings; the configuration itself stays frozen.
+  expression.assign('params', structuredClone(spec.params));
 
   const ast = expression.ast();
   const shapes = spec.strict ? outputShapes(ast) : [];

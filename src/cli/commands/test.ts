@@ -9,14 +9,14 @@ export async function testCommand(context: CommandContext, clientDir: string): P
   const loaded = await loadProject(clientDir, { cwd: io.cwd, env: io.env, envFiles: options.envFile });
   output.secrets.add(loaded.secrets);
   if (!loaded.project) {
-    if (options.json) output.out(JSON.stringify({ version: 1, ok: false, diagnostics: loaded.diagnostics }, null, 2));
+    if (options.json) output.json({ version: 1, ok: false, diagnostics: loaded.diagnostics });
     else printDiagnostics(output, loaded.diagnostics);
     return 2;
   }
   const run = await runMappingTests(loaded.project, { cwd: io.cwd });
   const total = run.passed + run.failed;
   if (options.json) {
-    output.out(JSON.stringify({ version: 1, ok: run.failed === 0 && run.diagnostics.length === 0, passed: run.passed, failed: run.failed, files: run.files, diagnostics: run.diagnostics }, null, 2));
+    output.json({ version: 1, ok: run.failed === 0 && run.diagnostics.length === 0, passed: run.passed, failed: run.failed, files: run.files, diagnostics: run.diagnostics });
   } else {
     for (const file of run.files) {
       output.out(`${file.file} ${output.paint('dim', `(flow ${file.flow})`)}`);

@@ -9,7 +9,7 @@ export async function validateCommand(context: CommandContext, clientDir: string
   output.secrets.add(result.secrets);
   if (!result.project) {
     if (options.json) {
-      output.out(JSON.stringify({ version: 1, ok: false, diagnostics: result.diagnostics }, null, 2));
+      output.json({ version: 1, ok: false, diagnostics: result.diagnostics });
     } else {
       printDiagnostics(output, result.diagnostics);
       output.err(output.paint('red', `✘ ${result.diagnostics.length} problem${result.diagnostics.length === 1 ? '' : 's'} in ${clientDir}`));
@@ -29,7 +29,7 @@ export async function validateCommand(context: CommandContext, clientDir: string
     ...(f.origin.mapping ? { mapping: f.origin.mapping } : {}),
   }));
   if (options.json) {
-    output.out(JSON.stringify({ version: 1, ok: true, client: config.client, flows, diagnostics: [] }, null, 2));
+    output.json({ version: 1, ok: true, client: config.client, flows, diagnostics: [] });
     return 0;
   }
   const lookups = Object.keys(config.lookups).length;
