@@ -196,3 +196,9 @@ export function formatDiagnostic(d: Diagnostic): string {
 function endSentence(text: string): string {
   return /[.!?]$/.test(text) ? text : `${text}.`;
 }
+
+/** The README's table of error codes; a test keeps README.md equal to it. */
+export function errorCodeTable(): string {
+  const rows = Object.entries(ERROR_CODES).map(([code, info]) => `| \`${code}\` | ${info.summary} | ${info.action} |`);
+  return ['| code | what happened | what to do |', '|---|---|---|', ...rows].join('\n');
+}
