@@ -21,7 +21,10 @@ export function buildEnv(sources: EnvSources): { lookup: EnvLookup; diagnostics:
     const optional = index === 0;
     if (!existsSync(file)) {
       if (!optional) {
-        diagnostics.push({ severity: 'error', code: 'SL_CONFIG_NOT_FOUND', message: `env file ${file} does not exist` });
+        diagnostics.push({
+          severity: 'error', code: 'SL_CONFIG_NOT_FOUND', message: `env file "${sources.envFiles[index - 1]}" does not exist`,
+          hint: 'Paths given with --env-file are relative to the current folder',
+        });
       }
       continue;
     }

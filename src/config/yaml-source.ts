@@ -134,7 +134,8 @@ export function parseYamlText(text: string, options: ParseOptions): ParsedYaml {
   // Only the first syntax problem: the parser's later ones are mostly echoes of it.
   const first = doc.errors[0] ?? doc.warnings[0];
   if (first) {
-    diagnostics.push(error('SL_CONFIG_YAML', yamlProblemText(first.message), at(first.pos[0]), '', yamlHint(text, first.pos[0])));
+    const unclosed = /end with a [\]}]/.test(first.message) ? 'MISSING_CHAR' : first.code;
+    diagnostics.push(error('SL_CONFIG_YAML', yamlProblemText(first.message), at(first.pos[0]), '', yamlHint(text, first.pos[0], unclosed)));
   }
   if (diagnostics.length > 0) return { file, value: undefined, map, diagnostics, secrets };
 
@@ -277,7 +278,14 @@ function yamlProblemText(message: string): string {
   return sentence.charAt(0).toLowerCase() + sentence.slice(1);
 }
 
-function yamlHint(text: string, offset: number): string {
+const HINTS_BY_CODE: Record<string, string> = {
+  BLOCK_AS_IMPLICIT_KEY: 'Check the indentation: keys of one mapping start in the same column, and a value containing ": " must be quoted',
+  MULTILINE_IMPLICIT_KEY: 'Check the indentation of this line against the lines above it',
+  BAD_INDENT: 'Check the indentation: keys of one mapping start in the same column',
+  MISSING_CHAR: 'Close the bracket or quote that was opened before this point',
+};
+
+function yamlHint(text: string, offset: number, code: string): string {
   const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
   const lineEnd = text.indexOf('\n', offset);
   const line = text.slice(lineStart, lineEnd === -1 ? undefined : lineEnd);
@@ -286,5 +294,5 @@ function yamlHint(text: string, offset: number): string {
   }
   if (line.includes('\t')) return 'Indent with spaces, not tabs';
   if (/:\s+[^"'\s][^#]*:\s/.test(line)) return 'A value containing ": " must be quoted';
-  return '';
+  return HINTS_BY_CODE[code] ?? '';
 }

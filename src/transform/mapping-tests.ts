@@ -164,7 +164,7 @@ function judge(
 
   const expected = (Array.isArray(testCase.expect) ? testCase.expect : [testCase.expect]) as Record<string, unknown>[];
   if (errors.length > 0) {
-    return { ...base, ok: false, message: `the transform failed: ${errors[0]!.code}: ${errors[0]!.message}`, expected, actual, errors };
+    return { ...base, ok: false, message: `the transform failed for ${errors.length} of the given records`, expected, actual, errors };
   }
   if (expected.length > 0 && actual.length === 0) {
     return { ...base, ok: false, message: `the transform produced no record; expected ${expected.length}`, expected, actual };

@@ -6,6 +6,8 @@ export interface CorpusCase {
   /** Files of the client folder, relative to it; replaces the base files of the same name. */
   readonly files: Readonly<Record<string, string>>;
   readonly env?: Readonly<Record<string, string>>;
+  /** Extra command-line arguments after `validate .`. */
+  readonly args?: readonly string[];
   /** The exact stderr lines, without the closing "✘ N problems" line. */
   readonly expect: readonly string[];
 }
@@ -56,7 +58,7 @@ export const CASES: readonly CorpusCase[] = [
     name: 'bad indentation in client.yaml',
     files: client((t) => t.replace('    url: http://127.0.0.1:1', '   url: http://127.0.0.1:1')),
     expect: [
-      "error SL_CONFIG_YAML client.yaml:5:1 all mapping items must start at the same column."
+      "error SL_CONFIG_YAML client.yaml:5:1 all mapping items must start at the same column. Check the indentation: keys of one mapping start in the same column."
     ],
   },
   {
@@ -70,7 +72,7 @@ export const CASES: readonly CorpusCase[] = [
     name: 'unclosed flow sequence',
     files: flow((t) => t.replace('on: [sku, unit]', 'on: [sku, unit')),
     expect: [
-      "error SL_CONFIG_YAML flows/stock.yaml:10:1 flow sequence in block collection must be sufficiently indented and end with a ]."
+      "error SL_CONFIG_YAML flows/stock.yaml:10:1 flow sequence in block collection must be sufficiently indented and end with a ]. Close the bracket or quote that was opened before this point."
     ],
   },
   {
@@ -411,6 +413,36 @@ export const CASES: readonly CorpusCase[] = [
     files: client((t) => t.replace('  - file: flows/stock.yaml', '  - use: catalogue/items\n    systems:\n      pos: lightspeed\n  - file: flows/stock.yaml')),
     expect: [
       "error SL_CONFIG_INVALID client.yaml:20:7 flows[0].systems.pos: the flow uses no system called \"pos\". It uses: oro, lightspeed."
+    ],
+  },
+  {
+    name: 'a key indented under a value',
+    files: flow((t) => t.replace('  entity: inventorylevels', '    entity: inventorylevels')),
+    expect: [
+      "error SL_CONFIG_YAML flows/stock.yaml:6:11 nested mappings are not allowed in compact mappings. Check the indentation: keys of one mapping start in the same column, and a value containing \": \" must be quoted."
+    ],
+  },
+  {
+    name: 'a block written where a value was expected',
+    files: flow((t) => t.replace('source:\n', 'source: lightspeed\nsourcex:\n')),
+    expect: [
+      "error SL_CONFIG_UNKNOWN_KEY flows/stock.yaml:3:1 sourcex: unknown key \"sourcex\". Did you mean \"source\"? Allowed keys: name, description, enabled, params, source, target, match, transform, strict, ownership, schedule, triggers, policies, limits.",
+      "error SL_CONFIG_INVALID flows/stock.yaml:2:9 source: expected a mapping, got \"lightspeed\"."
+    ],
+  },
+  {
+    name: 'inline flow in client.yaml with an unknown entity',
+    files: client((t) => t.replace('  - file: flows/stock.yaml', '  - name: inline\n    source: { system: oro, entity: product }\n    target: { system: lightspeed, entity: Item }\n    transform: "{ \\"description\\": name }"')),
+    expect: [
+      "error SL_CONFIG_UNKNOWN_ENTITY client.yaml:19:36 flows[0].source.entity: unknown entity \"product\" for OroCommerce (system \"oro\"). Did you mean \"products\"? Entities: products, productunits, productunitprecisions, inventorylevels, pricelists, productprices, pricelisttocustomers, pricelisttocustomergroups, customers, customergroups, customerusers, orders, orderlineitems, warehouses."
+    ],
+  },
+  {
+    name: 'env file that does not exist',
+    files: {},
+    args: ['--env-file', 'secrets/prod.env'],
+    expect: [
+      "error SL_CONFIG_NOT_FOUND env file \"secrets/prod.env\" does not exist. Paths given with --env-file are relative to the current folder."
     ],
   },
 ];

@@ -34,5 +34,5 @@ export async function runCli(argv: readonly string[], options: { cwd: string; en
 
 export async function validateCase(c: CorpusCase): Promise<CliResult> {
   const dir = await writeClient({ 'client.yaml': BASE_CLIENT, 'flows/stock.yaml': BASE_FLOW, ...c.files });
-  return runCli(['validate', '.'], { cwd: dir, env: { ...c.env } });
+  return runCli(['validate', '.', ...(c.args ?? [])], { cwd: dir, env: { ...c.env } });
 }
