@@ -113,6 +113,30 @@ export const ERROR_CODES = {
     summary: 'A mapping test file is malformed or names an unknown flow.',
     action: 'Correct the test file as the message says.',
   },
+  SL_VENDOR_UNAVAILABLE: {
+    summary: 'A vendor system failed transiently (5xx, reset, timeout) and retries with backoff did not get through.',
+    action: 'Nothing is lost: the work is retried on the next run; if it persists, check the vendor\'s status page.',
+  },
+  SL_RATE_LIMITED: {
+    summary: 'A vendor kept answering 429 (rate limit) beyond the retry budget.',
+    action: 'Lower the schedule frequency or the batch size; check whether another app shares the API quota.',
+  },
+  SL_AUTH_FAILED: {
+    summary: 'A vendor refused the credentials or token, also after one refresh.',
+    action: 'Renew the API credentials (client secret, refresh token) and set them in the environment.',
+  },
+  SL_VENDOR_REJECTED: {
+    summary: 'A vendor rejected a record as invalid (a 4xx with a reason).',
+    action: 'Read the vendor\'s reason and field in the message; fix the source data or the mapping.',
+  },
+  SL_NOT_FOUND: {
+    summary: 'A record storelink expected in a vendor system does not exist (any more).',
+    action: 'Check whether someone deleted it; the next run re-creates or re-links it as the flow\'s policy says.',
+  },
+  SL_CONFLICT: {
+    summary: 'A vendor reported a conflict (a duplicate or a concurrent edit).',
+    action: 'Inspect the record in the vendor system; resolve the duplicate, then retry.',
+  },
   SL_STATE_CORRUPT: {
     summary: 'A state file cannot be read.',
     action: 'Restore the file from backup; storelink never writes a state file partially.',

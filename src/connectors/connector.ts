@@ -1,0 +1,72 @@
+// What a running connector offers the engine: canonical records in pages, lookups by key, and
+// writes — the vendor's protocol, paging, rate limits and quirks stay behind this interface.
+import type { FilterCondition, SystemConfig } from '../config/model.js';
+import type { Logger } from '../logging/logger.js';
+import type { Secrets } from '../logging/secrets.js';
+import type { ConnectorError } from './errors.js';
+import type { HttpStats } from './http-client.js';
+
+export type CanonicalRecord = Record<string, unknown>;
+
+/** Where an incremental read stopped: the last timestamp, and the records already read at exactly it. */
+export interface ReadCursor {
+  readonly value: string;
+  readonly idsAtValue: readonly string[];
+}
+
+export interface ReadOptions {
+  readonly filter?: Readonly<Record<string, FilterCondition>>;
+  /** Read only records changed since this cursor (the entity must have a cursor field). */
+  readonly since?: ReadCursor;
+  /** Read this far before the cursor again, so late commits with older timestamps are not missed. */
+  readonly lookbackMs?: number;
+  readonly pageSize?: number;
+}
+
+export interface ReadPage {
+  readonly records: readonly CanonicalRecord[];
+  /** The cursor after this page (incremental reads of entities with a cursor field). */
+  readonly cursor?: ReadCursor;
+}
+
+export type WriteOp =
+  | { readonly kind: 'create'; readonly record: CanonicalRecord }
+  | { readonly kind: 'update'; readonly id: string; readonly record: CanonicalRecord }
+  | { readonly kind: 'delete'; readonly id: string };
+
+export type WriteOutcome =
+  | { readonly ok: true; readonly id: string; readonly record: CanonicalRecord }
+  | { readonly ok: false; readonly error: ConnectorError };
+
+export interface ConnectorStats extends HttpStats {
+  /** R-Series: time spent waiting for the bucket before sending (throttling ahead). */
+  throttledMs: number;
+}
+
+export interface Connector {
+  readonly system: string;
+  read(entity: string, options?: ReadOptions): AsyncGenerator<ReadPage>;
+  /** Records whose `field` is one of `values` (ids or a natural key), batched as the vendor allows. */
+  getByKeys(entity: string, field: string, values: readonly (string | number)[]): Promise<CanonicalRecord[]>;
+  /** Writes in order; each op gets its own outcome, a failed op never hides the others. */
+  write(entity: string, ops: readonly WriteOp[]): Promise<WriteOutcome[]>;
+  stats(): ConnectorStats;
+  close(): Promise<void>;
+}
+
+/** Persisted credentials that rotate (the R-Series refresh token). */
+export interface TokenStore {
+  get(key: string): Promise<Readonly<Record<string, unknown>> | undefined>;
+  set(key: string, value: Readonly<Record<string, unknown>>): Promise<void>;
+}
+
+export interface ConnectorContext {
+  readonly system: SystemConfig;
+  readonly tokens: TokenStore;
+  readonly logger?: Logger;
+  /** Tokens the connector obtains are registered here, so no output can show them. */
+  readonly secrets?: Secrets;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+  readonly now?: () => number;
+}
