@@ -3,6 +3,7 @@
 import type { FilterCondition, SystemConfig } from '../config/model.js';
 import type { Logger } from '../logging/logger.js';
 import type { Secrets } from '../logging/secrets.js';
+import type { TokenStore } from '../state/store.js';
 import type { ConnectorError } from './errors.js';
 import type { HttpStats } from './http-client.js';
 
@@ -21,6 +22,10 @@ export interface ReadOptions {
   /** Read this far before the cursor again, so late commits with older timestamps are not missed. */
   readonly lookbackMs?: number;
   readonly pageSize?: number;
+  /** Sort by the cursor field (an incremental flow's first, full read). */
+  readonly incremental?: boolean;
+  /** Include archived records (to find and restore them instead of creating duplicates). */
+  readonly includeArchived?: boolean;
 }
 
 export interface ReadPage {
@@ -54,11 +59,7 @@ export interface Connector {
   close(): Promise<void>;
 }
 
-/** Persisted credentials that rotate (the R-Series refresh token). */
-export interface TokenStore {
-  get(key: string): Promise<Readonly<Record<string, unknown>> | undefined>;
-  set(key: string, value: Readonly<Record<string, unknown>>): Promise<void>;
-}
+export type { TokenStore };
 
 export interface ConnectorContext {
   readonly system: SystemConfig;

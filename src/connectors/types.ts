@@ -26,6 +26,8 @@ export interface ConnectorCapabilities {
   readonly batchWrites: boolean;
 }
 
+import type { Connector, ConnectorContext } from './connector.js';
+
 export interface ConnectorDescriptor {
   readonly id: string;
   readonly title: string;
@@ -33,4 +35,6 @@ export interface ConnectorDescriptor {
   /** JSON pointer into schemas/client.schema.json for the system's connection settings. */
   readonly configSchema: string;
   readonly entities: Readonly<Record<string, EntityDescriptor>>;
+  /** A running connector for one configured system. */
+  create(context: ConnectorContext): Connector;
 }

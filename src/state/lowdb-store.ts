@@ -1,7 +1,7 @@
 // The embedded state backend: lowdb JSON files, one per concern, so a busy concern (cursors) never
 // rewrites a big one (the cross-reference table). Every write goes to a temporary file that is then
 // renamed over the old one (lowdb's steno), so a process killed mid-write leaves the previous state.
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
@@ -10,7 +10,7 @@ import { slError } from '../errors.js';
 import {
   refKey,
   type Cursor, type CursorStore, type ExceptionInput, type ExceptionRecord, type ExceptionStatus, type ExceptionStore,
-  type LinkResult, type Ref, type RunRecord, type RunStatus, type RunStore, type Store, type WrittenRecord,
+  type LinkResult, type Ref, type RunRecord, type TokenStore, type RunStatus, type RunStore, type Store, type WrittenRecord,
   type WrittenStore, type XrefStore,
 } from './store.js';
 
@@ -18,6 +18,7 @@ const FORMAT_VERSION = 1;
 const MAX_RUNS = 2000;
 
 interface CursorsFile { version: number; cursors: Record<string, Cursor> }
+interface TokensFile { version: number; tokens: Record<string, Record<string, unknown>> }
 /** Links as compact tuples: [aSystem, aEntity, aId, bSystem, bEntity, bId, linkedAt]. */
 type LinkRow = [string, string, string, string, string, string, string];
 interface XrefFile { version: number; links: LinkRow[] }
@@ -57,7 +58,8 @@ const now = (): string => new Date().toISOString();
 
 export async function openLowdbStore(dir: string): Promise<Store> {
   await mkdir(dir, { recursive: true });
-  const [cursors, xref, written, runs, exceptions] = await Promise.all([
+  const [tokens, cursors, xref, written, runs, exceptions] = await Promise.all([
+    openFile<TokensFile>(dir, 'tokens.json', { version: FORMAT_VERSION, tokens: {} }),
     openFile<CursorsFile>(dir, 'cursors.json', { version: FORMAT_VERSION, cursors: {} }),
     openFile<XrefFile>(dir, 'xref.json', { version: FORMAT_VERSION, links: [] }),
     openFile<WrittenFile>(dir, 'written.json', { version: FORMAT_VERSION, records: {} }),
@@ -71,6 +73,7 @@ export async function openLowdbStore(dir: string): Promise<Store> {
     return promise;
   };
   return {
+    tokens: tokenStore(tokens, join(dir, 'tokens.json'), track),
     cursors: cursorStore(cursors, track),
     xref: new LowdbXref(xref, track),
     written: writtenStore(written, track),
@@ -83,6 +86,18 @@ export async function openLowdbStore(dir: string): Promise<Store> {
 }
 
 type Track = <T>(promise: Promise<T>) => Promise<T>;
+
+function tokenStore(db: Low<TokensFile>, path: string, track: Track): TokenStore {
+  return {
+    async get(key) {
+      return db.data.tokens[key];
+    },
+    async set(key, value) {
+      await track(commit(db, (data) => { data.tokens[key] = { ...value }; }));
+      await chmod(path, 0o600); // credentials: readable by the service user only
+    },
+  };
+}
 
 function cursorStore(db: Low<CursorsFile>, track: Track): CursorStore {
   return {

@@ -109,7 +109,14 @@ export interface ExceptionStore {
   list(filter?: { status?: ExceptionStatus; owner?: Owner; flow?: string }): Promise<ExceptionRecord[]>;
 }
 
+/** Rotating credentials (the R-Series refresh token), newest always on disk before it is used. */
+export interface TokenStore {
+  get(key: string): Promise<Readonly<Record<string, unknown>> | undefined>;
+  set(key: string, value: Readonly<Record<string, unknown>>): Promise<void>;
+}
+
 export interface Store {
+  readonly tokens: TokenStore;
   readonly cursors: CursorStore;
   readonly xref: XrefStore;
   readonly written: WrittenStore;

@@ -1,5 +1,6 @@
 // Lightspeed Retail R-Series API V3 (see ../shared/specs/lightspeed-r-series.md): what it offers storelink.
 import type { ConnectorDescriptor, EntityDescriptor } from '../types.js';
+import { LightspeedRConnector } from './connector.js';
 
 function entity(name: string, key: string, rest: Omit<EntityDescriptor, 'name' | 'key'>): EntityDescriptor {
   return { name, key, ...rest };
@@ -36,4 +37,5 @@ export const lightspeedRDescriptor: ConnectorDescriptor = {
     Sale: entity('Sale', 'saleID', { naturalKey: ['ticketNumber'], cursor: 'timeStamp', writes: ['create', 'update'], note: 'Refunds are new sales with negative quantities.' }),
     SaleLine: entity('SaleLine', 'saleLineID', { naturalKey: ['saleID', 'saleLineID'], cursor: 'timeStamp', writes: [] }),
   },
+  create: (context) => new LightspeedRConnector(context),
 };

@@ -1,5 +1,6 @@
 // OroCommerce back-office JSON:API (see ../shared/specs/oro-api.md): what it offers storelink.
 import type { ConnectorDescriptor, EntityDescriptor } from '../types.js';
+import { OroConnector } from './connector.js';
 
 function entity(name: string, rest: Omit<EntityDescriptor, 'name' | 'key'> & { key?: string }): EntityDescriptor {
   return { name, key: 'id', ...rest };
@@ -37,4 +38,5 @@ export const oroDescriptor: ConnectorDescriptor = {
     orderlineitems: entity('orderlineitems', { naturalKey: ['orderId', 'sku', 'unit'], cursor: 'updatedAt', writes: ['create', 'update'] }),
     warehouses: entity('warehouses', { naturalKey: ['name'], writes: ['create', 'update'], note: 'Enterprise edition only.' }),
   },
+  create: (context) => new OroConnector(context),
 };

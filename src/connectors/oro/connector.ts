@@ -1,0 +1,300 @@
+// The OroCommerce connector: client-credentials OAuth, JSON:API reads in large pages with includes
+// and sparse fieldsets, incremental reads by updatedAt where the entity has it and full scans
+// where it has none, writes one by one or through the batch API (sync for small chunks, async with
+// operation polling and per-item errors for large ones), and products addressed by SKU (ext-id).
+import type { Logger } from '../../logging/logger.js';
+import type { CanonicalRecord, Connector, ConnectorContext, ConnectorStats, ReadOptions, ReadPage, WriteOp, WriteOutcome } from '../connector.js';
+import { CursorTracker, windowStart } from '../cursor.js';
+import { ConnectorError } from '../errors.js';
+import { HttpClient, type HttpResult } from '../http-client.js';
+import { OroAuth } from './auth.js';
+import { filterQuery, Included, primary, vendorErrors, type Document, type Resource } from './json-api.js';
+import { ORO_ENTITIES, toResource, type OroEntity } from './resources.js';
+
+const MEDIA = 'application/vnd.api+json';
+/** Canonical field → Oro filter name, where they differ. */
+const FILTER_NAMES: Readonly<Record<string, string>> = {
+  productId: 'product', priceListId: 'priceList', customerId: 'customer', groupId: 'group', parentId: 'parent',
+  customerGroupId: 'customerGroup', warehouseId: 'warehouse', orderId: 'orders', inventoryStatus: 'inventory_status',
+};
+const SYNC_LIMIT = 100;
+const ASYNC_THRESHOLD = 1000;
+
+export interface OroSettings {
+  readonly url: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly enterprise?: boolean;
+  readonly pageSize?: number;
+  readonly timeoutMs?: number;
+}
+
+export class OroConnector implements Connector {
+  readonly system: string;
+  readonly #http: HttpClient;
+  readonly #auth: OroAuth;
+  readonly #pageSize: number;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #logger: Logger | undefined;
+
+  constructor(context: ConnectorContext) {
+    const settings = context.system.settings as unknown as OroSettings;
+    this.system = context.system.name;
+    this.#pageSize = settings.pageSize ?? 500;
+    this.#logger = context.logger?.child({ system: this.system, connector: 'oro' });
+    this.#sleep = context.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    const base = {
+      system: this.system, baseUrl: settings.url, timeoutMs: settings.timeoutMs ?? 30_000, connections: 8,
+      ...(this.#logger ? { logger: this.#logger } : {}), ...(context.sleep ? { sleep: context.sleep } : {}), ...(context.random ? { random: context.random } : {}),
+      parseError: vendorErrors,
+    };
+    const tokenHttp = new HttpClient(base);
+    this.#auth = new OroAuth({
+      http: tokenHttp, clientId: settings.clientId, clientSecret: settings.clientSecret,
+      ...(context.secrets ? { secrets: context.secrets } : {}), ...(context.now ? { now: context.now } : {}),
+    });
+    this.#http = new HttpClient({
+      ...base,
+      before: async (spec) => ({
+        authorization: `Bearer ${await this.#auth.token()}`,
+        accept: MEDIA,
+        ...(spec.json !== undefined ? { 'content-type': MEDIA } : {}),
+      }),
+      onUnauthorized: async () => {
+        this.#auth.invalidate();
+        await this.#auth.token();
+        return true;
+      },
+    });
+    this.#closers.push(() => tokenHttp.close());
+  }
+
+  readonly #closers: (() => Promise<void>)[] = [];
+
+  stats(): ConnectorStats {
+    return { ...this.#http.stats, authRefreshes: this.#auth.fetched, throttledMs: 0 };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.#http.close(), ...this.#closers.map((close) => close())]);
+  }
+
+  async *read(entityName: string, options: ReadOptions = {}): AsyncGenerator<ReadPage> {
+    const entity = oroEntity(this.system, entityName);
+    const filter = { ...options.filter };
+    if (entity.perPriceList && filter.priceListId === undefined) {
+      for (const list of await this.#all('pricelists')) {
+        yield* this.read(entityName, { ...options, filter: { ...filter, priceListId: String(list.id) } });
+      }
+      return;
+    }
+    const query: Record<string, string | number> = { 'page[size]': options.pageSize ?? this.#pageSize, sort: 'id', ...this.#filters(filter) };
+    if (entity.include) query.include = entity.include.join(',');
+    for (const [type, fields] of Object.entries(entity.fields ?? {})) query[`fields[${type}]`] = fields;
+    const tracker = entity.incremental ? new CursorTracker(options.since, 'updatedAt', 'id') : undefined;
+    const from = entity.incremental ? windowStart(options.since, options.lookbackMs ?? 0) : undefined;
+    // ordered by id, a record updated during the read keeps its place, so none is skipped
+    if (from !== undefined) query['filter[updatedAt][gte]'] = new Date(from).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    let next: string | undefined = `/admin/api/${entityName}`;
+    let first = true;
+    while (next) {
+      const result: HttpResult<Document> = await this.#http.request<Document>({ method: 'GET', path: next, ...(first ? { query } : {}), label: `read ${entityName}` });
+      first = false;
+      const document: Document = result.data;
+      const included = new Included(document.included);
+      const records = primary(document).map((r) => entity.normalise(r, included));
+      next = document.links?.next;
+      if (!tracker) {
+        yield { records };
+        continue;
+      }
+      const kept = tracker.accept(records);
+      const cursor = tracker.cursor();
+      yield { records: kept, ...(cursor ? { cursor } : {}) };
+    }
+  }
+
+  async #all(entityName: string): Promise<CanonicalRecord[]> {
+    const out: CanonicalRecord[] = [];
+    for await (const page of this.read(entityName)) out.push(...page.records);
+    return out;
+  }
+
+  #filters(filter: Readonly<Record<string, unknown>>): Record<string, string> {
+    const renamed: Record<string, never> = {};
+    for (const [field, condition] of Object.entries(filter)) (renamed as Record<string, unknown>)[FILTER_NAMES[field] ?? field] = condition;
+    return filterQuery(renamed);
+  }
+
+  async getByKeys(entityName: string, field: string, values: readonly (string | number)[]): Promise<CanonicalRecord[]> {
+    const entity = oroEntity(this.system, entityName);
+    const unique = [...new Set(values.map(String))];
+    const out: CanonicalRecord[] = [];
+    for (let i = 0; i < unique.length; i += 100) {
+      const batch = unique.slice(i, i + 100);
+      if (entity.perPriceList && field === 'id') {
+        // price ids end in -<priceListId>, and every price query must name one list
+        const byList = new Map<string, string[]>();
+        for (const value of batch) {
+          const list = value.slice(value.lastIndexOf('-') + 1);
+          byList.set(list, [...(byList.get(list) ?? []), value]);
+        }
+        for (const [list, ids] of byList) {
+          for await (const page of this.read(entityName, { filter: { priceListId: list, id: ids } })) out.push(...page.records);
+        }
+        continue;
+      }
+      for await (const page of this.read(entityName, { filter: { [field]: batch } })) out.push(...page.records);
+    }
+    return out;
+  }
+
+  async write(entityName: string, ops: readonly WriteOp[]): Promise<WriteOutcome[]> {
+    const entity = oroEntity(this.system, entityName);
+    const outcomes = new Array<WriteOutcome | undefined>(ops.length);
+    const batchable = entity.batch ? ops.map((op, index) => ({ op, index })).filter(({ op }) => op.kind !== 'delete' && !isSkuAddress(op)) : [];
+    if (batchable.length > 1) {
+      const results = batchable.length > ASYNC_THRESHOLD
+        ? await this.#writeAsync(entityName, entity, batchable.map(({ op }) => op))
+        : await this.#writeSync(entityName, entity, batchable.map(({ op }) => op));
+      batchable.forEach(({ index }, i) => { outcomes[index] = results[i]; });
+    }
+    for (const [index, op] of ops.entries()) {
+      if (outcomes[index]) continue;
+      outcomes[index] = await this.#writeOne(entityName, entity, op);
+    }
+    return outcomes as WriteOutcome[];
+  }
+
+  async #writeOne(entityName: string, entity: OroEntity, op: WriteOp): Promise<WriteOutcome> {
+    try {
+      if (op.kind === 'delete') {
+        await this.#http.request({ method: 'DELETE', path: `/admin/api/${entityName}/${encodeURIComponent(op.id)}`, parse: 'text', label: `delete ${entityName}` });
+        return { ok: true, id: op.id, record: {} };
+      }
+      if (op.kind === 'create') {
+        const result = await this.#http.request<Document>({ method: 'POST', path: `/admin/api/${entityName}`, json: { data: toResource(entityName, entity, op.record) }, label: `create ${entityName}` });
+        return this.#outcome(entity, result.data);
+      }
+      // products can be addressed by SKU (ext-id mode, spec §11): `sku:<SKU>`
+      const bySku = isSkuAddress(op);
+      const id = bySku ? op.id.slice(4) : op.id;
+      const result = await this.#http.request<Document>({
+        method: 'PATCH', path: `/admin/api/${entityName}/${encodeURIComponent(id)}`, label: `update ${entityName}`,
+        json: { data: toResource(entityName, entity, op.record, id) },
+        ...(bySku ? { headers: { 'x-integration-type': 'ext_id' } } : {}),
+      });
+      return this.#outcome(entity, result.data);
+    } catch (error) {
+      if (error instanceof ConnectorError) return { ok: false, error };
+      throw error;
+    }
+  }
+
+  #outcome(entity: OroEntity, document: Document): WriteOutcome {
+    const resource = primary(document)[0];
+    if (!resource) {
+      return { ok: false, error: new ConnectorError({ system: this.system, errorClass: 'transient', method: 'POST', path: '', ambiguous: true, message: 'the answer holds no resource' }) };
+    }
+    const record = entity.normalise(resource, new Included(document.included));
+    return { ok: true, id: String(record.dbId ?? resource.id), record };
+  }
+
+  /** Batch in X-Mode: sync, 100 per request: atomic per chunk, so a rejected item is set aside and the rest resent. */
+  async #writeSync(entityName: string, entity: OroEntity, ops: readonly WriteOp[]): Promise<WriteOutcome[]> {
+    const outcomes: WriteOutcome[] = [];
+    for (let start = 0; start < ops.length; start += SYNC_LIMIT) {
+      const chunk = ops.slice(start, start + SYNC_LIMIT);
+      outcomes.push(...await this.#syncChunk(entityName, entity, chunk, true));
+    }
+    return outcomes;
+  }
+
+  async #syncChunk(entityName: string, entity: OroEntity, chunk: readonly WriteOp[], mayResend: boolean): Promise<WriteOutcome[]> {
+    const data = chunk.map((op) => batchItem(entityName, entity, op));
+    try {
+      const result = await this.#http.request<Document>({
+        method: 'PATCH', path: `/admin/api/${entityName}`, headers: { 'x-mode': 'sync' }, json: { data }, label: `batch ${entityName}`,
+      });
+      const resources = primary(result.data);
+      const included = new Included(result.data.included);
+      return chunk.map((op, i) => {
+        const resource = resources[i];
+        if (!resource) return { ok: true, id: op.kind === 'create' ? '' : op.id, record: {} };
+        return { ok: true, id: resource.id, record: entity.normalise(resource, included) };
+      });
+    } catch (error) {
+      if (!(error instanceof ConnectorError) || error.errorClass !== 'bad_data') throw error;
+      const failed = new Map<number, ConnectorError>();
+      for (const detail of error.vendor) {
+        const index = /^\/data\/(\d+)/.exec(detail.pointer ?? '')?.[1];
+        if (index === undefined) continue;
+        failed.set(Number(index), new ConnectorError({
+          system: this.system, errorClass: 'bad_data', method: 'PATCH', path: `/admin/api/${entityName}`, vendor: [detail],
+          message: `OroCommerce rejected ${entityName} item: ${detail.title ?? 'error'}${detail.detail ? `: ${detail.detail}` : ''}`,
+        }));
+      }
+      if (failed.size === 0 || !mayResend) return chunk.map(() => ({ ok: false as const, error }));
+      const rest = chunk.filter((_, i) => !failed.has(i));
+      const resent = rest.length > 0 ? await this.#syncChunk(entityName, entity, rest, false) : [];
+      let r = 0;
+      return chunk.map((_, i) => (failed.has(i) ? { ok: false as const, error: failed.get(i)! } : resent[r++]!));
+    }
+  }
+
+  /** Batch asynchronously: one operation, polled until done; its per-item errors name the items. */
+  async #writeAsync(entityName: string, entity: OroEntity, ops: readonly WriteOp[]): Promise<WriteOutcome[]> {
+    const data = ops.map((op) => batchItem(entityName, entity, op));
+    const started = await this.#http.request<Document>({ method: 'PATCH', path: `/admin/api/${entityName}`, json: { data }, label: `batch ${entityName}` });
+    const location = started.headers['content-location'];
+    const operationId = location?.split('/').pop() ?? primary(started.data)[0]?.id;
+    if (!operationId) {
+      throw new ConnectorError({ system: this.system, errorClass: 'transient', method: 'PATCH', path: `/admin/api/${entityName}`, ambiguous: true, message: 'the batch answer names no async operation' });
+    }
+    let delay = 100;
+    for (;;) {
+      const operation = primary((await this.#http.request<Document>({ method: 'GET', path: `/admin/api/asyncoperations/${operationId}`, label: 'poll batch' })).data)[0];
+      const status = operation?.attributes?.status;
+      if (status === 'success' || status === 'failed' || status === 'cancelled') {
+        const errors = primary((await this.#http.request<Document>({ method: 'GET', path: `/admin/api/asyncoperations/${operationId}/errors`, query: { 'page[size]': -1 }, label: 'batch errors' })).data);
+        const failed = new Map<number, ConnectorError>();
+        for (const e of errors) {
+          const pointer = (e.attributes?.source as { pointer?: string } | undefined)?.pointer ?? '';
+          const index = /^\/data\/(\d+)/.exec(pointer)?.[1];
+          const vendor = { status: Number(e.attributes?.status ?? 400), title: String(e.attributes?.title ?? ''), detail: String(e.attributes?.detail ?? ''), pointer };
+          const error = new ConnectorError({
+            system: this.system, errorClass: 'bad_data', method: 'PATCH', path: `/admin/api/${entityName}`, vendor: [vendor],
+            message: `OroCommerce rejected ${entityName} item: ${vendor.title}${vendor.detail ? `: ${vendor.detail}` : ''}`,
+          });
+          if (index === undefined) return ops.map(() => ({ ok: false as const, error }));
+          failed.set(Number(index), error);
+        }
+        if (status !== 'success' && failed.size === 0) {
+          const error = new ConnectorError({ system: this.system, errorClass: 'transient', method: 'PATCH', path: `/admin/api/${entityName}`, message: `the batch operation ended ${String(status)}`, ambiguous: true });
+          return ops.map(() => ({ ok: false as const, error }));
+        }
+        return ops.map((op, i) => (failed.has(i) ? { ok: false as const, error: failed.get(i)! } : { ok: true as const, id: op.kind === 'create' ? '' : op.id, record: op.kind === 'delete' ? {} : { ...op.record } }));
+      }
+      await this.#sleep(delay);
+      delay = Math.min(2000, delay * 2);
+    }
+  }
+}
+
+function oroEntity(system: string, name: string): OroEntity {
+  const entity = ORO_ENTITIES[name];
+  if (!entity) throw new ConnectorError({ system, errorClass: 'bad_data', method: 'GET', path: name, message: `the OroCommerce connector has no entity "${name}"` });
+  return entity;
+}
+
+function isSkuAddress(op: WriteOp): boolean {
+  return op.kind === 'update' && op.id.startsWith('sku:');
+}
+
+function batchItem(entityName: string, entity: OroEntity, op: WriteOp): Resource {
+  if (op.kind === 'delete') throw new Error('deletes are not batched');
+  const resource = toResource(entityName, entity, op.record, op.kind === 'update' ? op.id : undefined);
+  return op.kind === 'update' ? { ...resource, meta: { update: true } } : resource;
+}
+
+
