@@ -1,0 +1,67 @@
+// Field-level diff under master-of-record rules, including the conflict when the non-owning side
+// edited an owned field since storelink's last write.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { DEFAULT_POLICIES, type ResolvedFlow } from '../config/model.js';
+import { covers, diffRecord, fingerprint } from './diff.js';
+
+const flow = (fields: Record<string, 'owner-wins' | 'fill-if-empty' | 'never-overwrite'> = {}, conflict: ResolvedFlow['policies']['conflict'] = 'report') => ({
+  ownership: { default: 'owner-wins' as const, fields },
+  policies: { ...DEFAULT_POLICIES, conflict },
+});
+
+describe('diff under ownership', () => {
+  it('writes only the fields that differ', () => {
+    const diff = diffRecord({ sku: 'A', description: 'Boots', tax: true }, { sku: 'A', description: 'Old boots', tax: true }, undefined, flow(), ['sku']);
+    assert.deepEqual(diff.changes, [{ field: 'description', before: 'Old boots', after: 'Boots' }]);
+    assert.deepEqual(diff.conflicts, []);
+  });
+
+  it('reports a conflict when the target changed an owned field since our last write, with all three values', () => {
+    const diff = diffRecord({ description: 'Boots' }, { description: 'Boots (store edit)' }, { description: 'Boots' }, flow());
+    assert.deepEqual(diff.changes, [], 'report keeps the target value');
+    assert.deepEqual(diff.conflicts, [{ field: 'description', target: 'Boots (store edit)', source: 'Boots', lastWritten: 'Boots', resolution: 'report' }]);
+  });
+
+  it('lets the owner win a conflict under the overwrite policy, and keeps the target under keep-target', () => {
+    const over = diffRecord({ description: 'Boots v2' }, { description: 'store edit' }, { description: 'Boots' }, flow({}, 'overwrite'));
+    assert.deepEqual(over.changes, [{ field: 'description', before: 'store edit', after: 'Boots v2' }]);
+    assert.equal(over.conflicts[0]?.resolution, 'overwrite');
+    const keep = diffRecord({ description: 'Boots v2' }, { description: 'store edit' }, { description: 'Boots' }, flow({}, 'keep-target'));
+    assert.deepEqual(keep.changes, []);
+  });
+
+  it('updates an owned field the target did not touch since our last write', () => {
+    const diff = diffRecord({ description: 'Boots v2' }, { description: 'Boots' }, { description: 'Boots' }, flow());
+    assert.deepEqual(diff.changes, [{ field: 'description', before: 'Boots', after: 'Boots v2' }]);
+  });
+
+  it('fills an empty field and leaves a filled one alone under fill-if-empty', () => {
+    assert.equal(diffRecord({ ean: '123' }, { ean: null }, undefined, flow({ ean: 'fill-if-empty' })).changes.length, 1);
+    assert.equal(diffRecord({ ean: '123' }, { ean: '999' }, undefined, flow({ ean: 'fill-if-empty' })).changes.length, 0);
+  });
+
+  it('never overwrites a never-overwrite field', () => {
+    assert.deepEqual(diffRecord({ tax: true }, { tax: false }, { tax: true }, flow({ tax: 'never-overwrite' })), { changes: [], conflicts: [] });
+  });
+
+  it('compares lists without regard to order and objects by the fields storelink writes', () => {
+    assert.ok(covers([{ a: 1 }, { a: 2 }], [{ a: 2, b: 9 }, { a: 1 }]));
+    assert.ok(!covers([{ a: 1 }], [{ a: 1 }, { a: 2 }]));
+    assert.ok(covers({ amount: 10 }, { amount: 10, priceLevel: 'Default' }));
+    assert.ok(covers(null, undefined));
+  });
+
+  it('makes a record that equals its target a no-op (property)', () => {
+    fc.assert(fc.property(fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.jsonValue()), (record) => {
+      const diff = diffRecord(record, structuredClone(record), record, flow());
+      return diff.changes.length === 0 && diff.conflicts.length === 0;
+    }));
+  });
+
+  it('fingerprints independently of key order', () => {
+    assert.equal(fingerprint({ a: 1, b: [1, { c: 2, d: 3 }] }), fingerprint({ b: [1, { d: 3, c: 2 }], a: 1 }));
+    assert.notEqual(fingerprint({ a: 1 }), fingerprint({ a: 2 }));
+  });
+});
