@@ -1,7 +1,8 @@
 // The embedded state backend: lowdb JSON files, one per concern, so a busy concern (cursors) never
 // rewrites a big one (the cross-reference table). Every write goes to a temporary file that is then
 // renamed over the old one (lowdb's steno), so a process killed mid-write leaves the previous state.
-import { chmod, mkdir } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
@@ -10,6 +11,7 @@ import { slError } from '../errors.js';
 import {
   refKey,
   type Cursor, type CursorStore, type ExceptionInput, type ExceptionRecord, type ExceptionStatus, type ExceptionStore,
+  type AuditEntry, type AuditLog, type Journal, type JournalEntry,
   type LinkResult, type Ref, type RunRecord, type TokenStore, type RunStatus, type RunStore, type Store, type WrittenRecord,
   type WrittenStore, type XrefStore,
 } from './store.js';
@@ -73,6 +75,8 @@ export async function openLowdbStore(dir: string): Promise<Store> {
     return promise;
   };
   return {
+    journal: journal(join(dir, 'journal.jsonl'), track),
+    audit: auditLog(join(dir, 'audit.jsonl'), track),
     tokens: tokenStore(tokens, join(dir, 'tokens.json'), track),
     cursors: cursorStore(cursors, track),
     xref: new LowdbXref(xref, track),
@@ -86,6 +90,65 @@ export async function openLowdbStore(dir: string): Promise<Store> {
 }
 
 type Track = <T>(promise: Promise<T>) => Promise<T>;
+
+/**
+ * Append-only JSON lines: the journal and the audit trail are never rewritten, so writing them
+ * costs the entry, not the file. A line cut short by a crash is ignored when reading.
+ */
+async function readLines<T>(path: string): Promise<T[]> {
+  if (!existsSync(path)) return [];
+  const out: T[] = [];
+  for (const line of (await readFile(path, 'utf8')).split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      out.push(JSON.parse(line) as T);
+    } catch {
+      // the last line of a process killed mid-append
+    }
+  }
+  return out;
+}
+
+function appendOnly<T>(path: string, track: Track) {
+  let chain: Promise<void> = Promise.resolve();
+  return {
+    async append(entries: readonly T[]): Promise<void> {
+      if (entries.length === 0) return;
+      const text = `${entries.map((e) => JSON.stringify(e)).join('\n')}\n`;
+      chain = chain.then(() => appendFile(path, text, { encoding: 'utf8', mode: 0o600 }));
+      await track(chain);
+    },
+    async read(): Promise<T[]> {
+      await chain;
+      return readLines<T>(path);
+    },
+  };
+}
+
+function journal(path: string, track: Track): Journal {
+  const lines = appendOnly<JournalEntry>(path, track);
+  return {
+    append: (entries) => lines.append(entries),
+    async unfinished(flow) {
+      const open = new Map<string, JournalEntry>();
+      for (const entry of await lines.read()) {
+        if (entry.phase === 'intent') open.set(entry.idempotencyKey, entry);
+        else open.delete(entry.idempotencyKey);
+      }
+      return [...open.values()].filter((e) => !flow || e.flow === flow);
+    },
+  };
+}
+
+function auditLog(path: string, track: Track): AuditLog {
+  const lines = appendOnly<AuditEntry>(path, track);
+  return {
+    append: (entries) => lines.append(entries),
+    async list(filter = {}) {
+      return (await lines.read()).filter((e) => (!filter.flow || e.flow === filter.flow) && (!filter.system || e.system === filter.system) && (!filter.since || e.at >= filter.since));
+    },
+  };
+}
 
 function tokenStore(db: Low<TokensFile>, path: string, track: Track): TokenStore {
   return {

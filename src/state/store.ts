@@ -115,7 +115,49 @@ export interface TokenStore {
   set(key: string, value: Readonly<Record<string, unknown>>): Promise<void>;
 }
 
+/** One vendor write, journalled before it is sent (intent) and after (done or failed). */
+export interface JournalEntry {
+  readonly at: string;
+  readonly phase: 'intent' | 'done' | 'failed';
+  /** flow + record key + content hash: the same change always has the same key. */
+  readonly idempotencyKey: string;
+  readonly flow: string;
+  readonly system: string;
+  readonly entity: string;
+  readonly op: 'create' | 'update' | 'delete';
+  /** The business key, e.g. `sku=0RT28`, to find the record again after a crash. */
+  readonly key: string;
+  readonly targetId?: string;
+  readonly error?: string;
+}
+
+export interface Journal {
+  append(entries: readonly JournalEntry[]): Promise<void>;
+  /** Intents with neither done nor failed after them: writes whose fate a crash left unknown. */
+  unfinished(flow?: string): Promise<JournalEntry[]>;
+}
+
+/** Every write storelink made: who (flow), what (system, entity, id), when, before and after. */
+export interface AuditEntry {
+  readonly at: string;
+  readonly flow: string;
+  readonly system: string;
+  readonly entity: string;
+  readonly id: string;
+  readonly action: 'create' | 'update' | 'delete';
+  readonly key: string;
+  readonly before: Readonly<Record<string, unknown>> | null;
+  readonly after: Readonly<Record<string, unknown>>;
+}
+
+export interface AuditLog {
+  append(entries: readonly AuditEntry[]): Promise<void>;
+  list(filter?: { flow?: string; system?: string; since?: string }): Promise<AuditEntry[]>;
+}
+
 export interface Store {
+  readonly journal: Journal;
+  readonly audit: AuditLog;
   readonly tokens: TokenStore;
   readonly cursors: CursorStore;
   readonly xref: XrefStore;

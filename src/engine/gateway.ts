@@ -1,0 +1,156 @@
+// The one write gateway: every vendor write of every flow passes here. Each write carries an
+// idempotency key and is journalled before it is sent and after it returns; a success updates the
+// cross-reference table, the last written values and the audit trail. A create whose fate a crash
+// left unknown is looked up by its natural key before it is ever sent again.
+import { createHash } from 'node:crypto';
+import type { WriteOp, WriteOutcome } from '../connectors/connector.js';
+import { connectorById } from '../connectors/registry.js';
+import type { ResolvedFlow } from '../config/model.js';
+import type { ConnectorError } from '../connectors/errors.js';
+import type { AuditEntry, JournalEntry, Ref } from '../state/store.js';
+import { stableJson } from './diff.js';
+import type { PlannedChange } from './plan-model.js';
+import { businessKey, type Runtime } from './planner.js';
+
+export interface GatewayResult {
+  readonly change: PlannedChange;
+  readonly ok: boolean;
+  readonly targetId?: string;
+  /** A create found already done after a crash: linked, not sent again. */
+  readonly recovered?: boolean;
+  readonly error?: ConnectorError;
+}
+
+const CHUNK = 100;
+
+export function idempotencyKey(flow: string, change: PlannedChange): string {
+  const content = change.action === 'create' ? change.record : change.fields?.map((f) => [f.field, f.after]);
+  return createHash('sha256').update(`${flow}\n${change.action}\n${change.targetId ?? ''}\n${change.key}\n${stableJson(content)}`).digest('hex').slice(0, 32);
+}
+
+export class WriteGateway {
+  readonly #keyField: string;
+  #unfinishedCreates: Set<string> | undefined;
+
+  constructor(private readonly runtime: Runtime, private readonly flow: ResolvedFlow) {
+    const system = runtime.project.config.systems[flow.target.system]!;
+    this.#keyField = connectorById(system.connector)!.entities[flow.target.entity]!.key;
+  }
+
+  async write(changes: readonly PlannedChange[]): Promise<GatewayResult[]> {
+    const results: GatewayResult[] = [];
+    for (let i = 0; i < changes.length; i += CHUNK) results.push(...await this.#chunk(changes.slice(i, i + CHUNK)));
+    return results;
+  }
+
+  async #chunk(changes: readonly PlannedChange[]): Promise<GatewayResult[]> {
+    const { store } = this.runtime;
+    const flow = this.flow;
+    const results: GatewayResult[] = [];
+    const batch = new Bookkeeping();
+    const toSend: { change: PlannedChange; op: WriteOp; key: string }[] = [];
+    for (const change of changes) {
+      const key = idempotencyKey(flow.name, change);
+      if (change.action === 'create' && (await this.#unfinished()).has(change.key)) {
+        const found = await this.#findCreated(change);
+        if (found) {
+          await this.#succeeded(batch, change, key, found.id, found.record, null, true);
+          results.push({ change, ok: true, targetId: found.id, recovered: true });
+          continue;
+        }
+      }
+      toSend.push({ change, key, op: this.#op(change) });
+    }
+    if (toSend.length > 0) {
+      await store.journal.append(toSend.map(({ change, key }) => this.#journal(new Date().toISOString(), 'intent', key, change)));
+      const outcomes: WriteOutcome[] = await this.runtime.connector(flow.target.system).write(flow.target.entity, toSend.map((s) => s.op));
+      for (const [index, { change, key }] of toSend.entries()) {
+        const outcome = outcomes[index]!;
+        if (outcome.ok) {
+          const fields = Object.fromEntries((change.fields ?? []).map((f) => [f.field, f.after]));
+          const before = change.action === 'create' ? null : Object.fromEntries((change.fields ?? []).map((f) => [f.field, f.before]));
+          await this.#succeeded(batch, change, key, outcome.id, change.action === 'create' ? change.record ?? {} : fields, before, false);
+          results.push({ change, ok: true, targetId: outcome.id });
+          continue;
+        }
+        // a write that may have happened stays "intent" in the journal: the next run looks before it creates
+        if (!outcome.error.ambiguous) batch.journal.push(this.#journal(new Date().toISOString(), 'failed', key, change, outcome.error.message));
+        results.push({ change, ok: false, error: outcome.error });
+      }
+    }
+    await batch.flush(this.runtime);
+    return results;
+  }
+
+  #op(change: PlannedChange): WriteOp {
+    if (change.action === 'create') return { kind: 'create', record: change.record ?? {} };
+    const fields = Object.fromEntries((change.fields ?? []).map((f) => [f.field, f.after]));
+    // connectors may need the record's identifying fields to address it (e.g. an ItemShop's itemID)
+    const identity = Object.fromEntries(this.flow.match.on.map((f) => [f, change.record?.[f] ?? keyValue(change.key, f)]).filter(([, v]) => v !== undefined && v !== ''));
+    return { kind: 'update', id: change.targetId!, record: { ...identity, ...fields } };
+  }
+
+  /** Records a success in the batch: cross-reference, last written values, audit, journal. */
+  async #succeeded(batch: Bookkeeping, change: PlannedChange, key: string, id: string, after: Record<string, unknown>, before: Record<string, unknown> | null, recovered: boolean): Promise<void> {
+    const flow = this.flow;
+    const ref = { system: flow.target.system, entity: flow.target.entity, id };
+    if (change.link && change.sourceId) batch.links.push([{ system: flow.source.system, entity: flow.source.entity, id: change.sourceId }, ref]);
+    const previous = (await this.runtime.store.written.get(ref))?.fields ?? {};
+    batch.written.push({ ref, fields: { ...previous, ...after }, flow: flow.name });
+    const at = new Date().toISOString();
+    batch.audit.push({ at, flow: flow.name, system: flow.target.system, entity: flow.target.entity, id, action: change.action === 'create' ? 'create' : 'update', key: change.key, before, after });
+    batch.journal.push({ ...this.#journal(at, 'done', key, change), targetId: id, ...(recovered ? { error: 'recovered after a crash: found by its key, not created again' } : {}) });
+  }
+
+  #journal(at: string, phase: JournalEntry['phase'], key: string, change: PlannedChange, error?: string): JournalEntry {
+    return {
+      at, phase, idempotencyKey: key, flow: this.flow.name, system: this.flow.target.system, entity: this.flow.target.entity,
+      op: change.action === 'create' ? 'create' : 'update', key: change.key,
+      ...(change.targetId ? { targetId: change.targetId } : {}), ...(error ? { error } : {}),
+    };
+  }
+
+  async #unfinished(): Promise<Set<string>> {
+    if (!this.#unfinishedCreates) {
+      const open = await this.runtime.store.journal.unfinished(this.flow.name);
+      this.#unfinishedCreates = new Set(open.filter((e) => e.op === 'create').map((e) => e.key));
+    }
+    return this.#unfinishedCreates;
+  }
+
+  /** Looks for a record a crashed run may have created: by every match field. */
+  async #findCreated(change: PlannedChange): Promise<{ id: string; record: Record<string, unknown> } | undefined> {
+    const record = change.record ?? {};
+    const [first, ...rest] = this.flow.match.on;
+    if (!first || record[first] === undefined) return undefined;
+    const candidates = await this.runtime.connector(this.flow.target.system).getByKeys(this.flow.target.entity, first, [record[first] as string | number]);
+    const found = candidates.find((c) => businessKey(c, this.flow.match.on) === change.key || rest.every((f) => String(c[f]) === String(record[f])));
+    return found ? { id: String(found[this.#keyField]), record } : undefined;
+  }
+}
+
+function keyValue(key: string, field: string): string | undefined {
+  const match = new RegExp(`(?:^| )${field}=(\\S*)`).exec(key);
+  return match?.[1];
+}
+
+/** What a chunk of writes changes in the state store, written once per chunk (lowdb rewrites whole files). */
+class Bookkeeping {
+  readonly links: [Ref, Ref][] = [];
+  readonly written: { ref: Ref; fields: Record<string, unknown>; flow: string }[] = [];
+  readonly audit: AuditEntry[] = [];
+  readonly journal: JournalEntry[] = [];
+
+  async flush(runtime: Runtime): Promise<void> {
+    const { store } = runtime;
+    if (this.links.length > 0) {
+      // a link that already exists differently is reported by the planner as a duplicate; never fail the writes for it
+      await store.xref.linkMany(this.links).catch(async () => {
+        for (const [a, b] of this.links) await store.xref.link(a, b).catch(() => undefined);
+      });
+    }
+    await store.written.setMany(this.written);
+    await store.audit.append(this.audit);
+    await store.journal.append(this.journal); // "done" last: only now is the write fully recorded
+  }
+}

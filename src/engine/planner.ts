@@ -1,0 +1,232 @@
+// Plan one flow: read the source (incrementally when it can), transform, validate against the
+// target entity's schema, read the target, match (cross-reference first, then the natural key),
+// diff each field under the ownership rules, and decide per record — then hold the flow back if a
+// safety rail trips. Nothing here writes to a vendor.
+import type { Connector, ReadCursor } from '../connectors/connector.js';
+import { connectorById } from '../connectors/registry.js';
+import type { Project, ResolvedFlow } from '../config/model.js';
+import { schemas } from '../config/schemas.js';
+import type { Logger } from '../logging/logger.js';
+import type { Store } from '../state/store.js';
+import { covers, diffRecord, fingerprint } from './diff.js';
+import { emptySummary, type FlowPlan, type PlannedChange, type PlanSummary } from './plan-model.js';
+
+export interface Runtime {
+  readonly project: Project;
+  readonly store: Store;
+  connector(system: string): Connector;
+  readonly logger?: Logger;
+}
+
+export interface ProgressSink {
+  (event: { flow: string; phase: 'read-source' | 'transform' | 'read-target' | 'write'; done: number; total?: number }): void;
+}
+
+export interface FlowPlanOptions {
+  readonly level: 'source' | 'diff' | 'full';
+  readonly force?: boolean;
+  readonly progress?: ProgressSink;
+}
+
+interface Desired {
+  readonly sourceId: string;
+  readonly key: string;
+  readonly record: Record<string, unknown>;
+  readonly link: boolean;
+}
+
+/** Share of existing target records below which the change-ratio rail does not apply. */
+const SMALL_TARGET = 20;
+
+export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: FlowPlanOptions): Promise<FlowPlan> {
+  const { project, store } = runtime;
+  const sourceSystem = project.config.systems[flow.source.system]!;
+  const targetSystem = project.config.systems[flow.target.system]!;
+  const sourceDescriptor = connectorById(sourceSystem.connector)!.entities[flow.source.entity]!;
+  const targetDescriptor = connectorById(targetSystem.connector)!.entities[flow.target.entity]!;
+  const transform = project.transforms.get(flow.name)!;
+  const progress = options.progress ?? (() => undefined);
+
+  // 1. the source
+  const cursor = flow.source.incremental ? await store.cursors.get(flow.name) : undefined;
+  const since: ReadCursor | undefined = cursor ? { value: cursor.value, idsAtValue: cursor.idsAtValue } : undefined;
+  const sourceRecords: Record<string, unknown>[] = [];
+  let nextCursor: ReadCursor | undefined;
+  for await (const page of runtime.connector(flow.source.system).read(flow.source.entity, {
+    filter: flow.source.filter,
+    ...(since ? { since } : {}),
+    ...(flow.source.incremental ? { lookbackMs: flow.source.incremental.lookbackMs, incremental: true } : {}),
+  })) {
+    sourceRecords.push(...page.records);
+    if (page.cursor) nextCursor = page.cursor;
+    progress({ flow: flow.name, phase: 'read-source', done: sourceRecords.length });
+  }
+  const base = {
+    name: flow.name,
+    source: { system: flow.source.system, entity: flow.source.entity, read: sourceRecords.length, incremental: since !== undefined },
+    ...(nextCursor ? { nextCursor } : {}),
+  };
+  if (sourceRecords.length === 0 && !since && flow.policies.emptySource === 'stop') {
+    return stopped(base, flow, 0, 'the source returned no records at all; an outage must never empty the target');
+  }
+
+  // 2. transform and validate
+  const changes: PlannedChange[] = [];
+  const desired: Desired[] = [];
+  const validate = schemas().entity(targetSystem.connector, flow.target.entity);
+  let done = 0;
+  for (const record of sourceRecords) {
+    const sourceId = String(record[sourceDescriptor.key] ?? '');
+    const outcome = await transform.run(record);
+    progress({ flow: flow.name, phase: 'transform', done: ++done, total: sourceRecords.length });
+    if (!outcome.ok) {
+      const e = outcome.error;
+      changes.push({
+        action: 'error', key: e.record, sourceId, exception: e.code === 'SL_LOOKUP_MISS' && /unit/i.test(e.message) ? 'unit_unmapped' : 'validation_failed',
+        reason: `${e.code}: ${e.message}${e.hint ? `. ${e.hint}` : ''}`,
+        ...(e.location ? { location: `${e.location.file}:${e.location.line}:${e.location.col}` } : {}),
+      });
+      continue;
+    }
+    for (const output of outcome.records) {
+      const key = businessKey(output, flow.match.on);
+      if (validate && !validate(output)) {
+        const first = validate.errors?.[0];
+        const field = first?.instancePath.slice(1).replace(/\//g, '.') || String((first?.params as { missingProperty?: string; additionalProperty?: string } | undefined)?.missingProperty ?? (first?.params as { additionalProperty?: string } | undefined)?.additionalProperty ?? '');
+        changes.push({ action: 'error', key, sourceId, exception: 'validation_failed', reason: `the ${flow.target.entity} record is invalid: ${field ? `${field} ` : ''}${first?.message ?? ''}` });
+        continue;
+      }
+      desired.push({ sourceId, key, record: output, link: flow.match.xref && outcome.records.length === 1 });
+    }
+  }
+  if (options.level === 'source') {
+    return finish(base, { system: flow.target.system, entity: flow.target.entity, read: 0 }, changes, {});
+  }
+
+  // 3. the target: all of it on a full run, only the matching records after an incremental read
+  const target = runtime.connector(flow.target.system);
+  const targetRecords: Record<string, unknown>[] = [];
+  if (since && flow.match.on.length > 0) {
+    const field = flow.match.on[0]!;
+    const values = [...new Set(desired.map((d) => d.record[field]).filter((v): v is string | number => typeof v === 'string' || typeof v === 'number'))];
+    if (values.length > 0) targetRecords.push(...await target.getByKeys(flow.target.entity, field, values));
+  } else {
+    for await (const page of target.read(flow.target.entity, { includeArchived: true })) {
+      targetRecords.push(...page.records);
+      progress({ flow: flow.name, phase: 'read-target', done: targetRecords.length });
+    }
+  }
+  const byId = new Map<string, Record<string, unknown>>();
+  const byKey = new Map<string, Record<string, unknown>[]>();
+  for (const record of targetRecords) {
+    byId.set(String(record[targetDescriptor.key]), record);
+    const key = businessKey(record, flow.match.on);
+    byKey.set(key, [...(byKey.get(key) ?? []), record]);
+  }
+
+  // 4. match and diff
+  const fingerprints: Record<string, string> = {};
+  const claimed = new Set<string>();
+  for (const wanted of desired) {
+    const targetRef = await findTarget(runtime, flow, wanted, byId, byKey, targetDescriptor.key);
+    if (targetRef === 'duplicate') {
+      changes.push({ action: 'error', key: wanted.key, sourceId: wanted.sourceId, exception: 'sku_duplicate', reason: `${flow.target.system} has several ${flow.target.entity} records with ${wanted.key}` });
+      continue;
+    }
+    if (!targetRef) {
+      changes.push(missing(flow, targetDescriptor.writes.includes('create'), wanted));
+      continue;
+    }
+    const targetId = String(targetRef[targetDescriptor.key]);
+    if (claimed.has(targetId)) {
+      changes.push({ action: 'error', key: wanted.key, sourceId: wanted.sourceId, targetId, exception: 'sku_duplicate', reason: `two source records map to the same ${flow.target.entity} ${targetId}` });
+      continue;
+    }
+    claimed.add(targetId);
+    fingerprints[targetId] = fingerprint(targetRef);
+    const written = await store.written.get({ system: flow.target.system, entity: flow.target.entity, id: targetId });
+    const diff = diffRecord(wanted.record, targetRef, written?.fields, flow, flow.match.on);
+    const action = diff.conflicts.length > 0 ? 'conflict' : diff.changes.length > 0 ? 'update' : 'noop';
+    // a no-op whose values storelink has not recorded yet carries them, so apply can remember them
+    const remember = action === 'noop' && (!written || !covers(wanted.record, written.fields));
+    changes.push({
+      action, key: wanted.key, sourceId: wanted.sourceId, targetId, link: wanted.link,
+      ...(remember || action !== 'noop' ? { record: wanted.record } : {}),
+      ...(diff.changes.length > 0 ? { fields: diff.changes } : {}),
+      ...(diff.conflicts.length > 0 ? { conflicts: diff.conflicts, exception: 'conflict' as const } : {}),
+    });
+  }
+  const plan = finish(base, { system: flow.target.system, entity: flow.target.entity, read: targetRecords.length }, changes, fingerprints);
+  return options.force ? plan : applyChangeRail(plan, flow, targetRecords.length);
+}
+
+async function findTarget(
+  runtime: Runtime, flow: ResolvedFlow, wanted: Desired,
+  byId: ReadonlyMap<string, Record<string, unknown>>, byKey: ReadonlyMap<string, Record<string, unknown>[]>, keyField: string,
+): Promise<Record<string, unknown> | 'duplicate' | undefined> {
+  if (wanted.link && wanted.sourceId) {
+    const linked = await runtime.store.xref.lookup({ system: flow.source.system, entity: flow.source.entity, id: wanted.sourceId }, flow.target.system, flow.target.entity);
+    const record = linked ? byId.get(linked.id) : undefined;
+    if (record) return record; // the cross-reference survives a renamed SKU
+  }
+  const candidates = byKey.get(wanted.key) ?? [];
+  if (candidates.length > 1) {
+    const live = candidates.filter((c) => c.archived !== true);
+    if (live.length === 1) return live[0];
+    return 'duplicate';
+  }
+  return candidates[0] && candidates[0][keyField] !== undefined ? candidates[0] : undefined;
+}
+
+function missing(flow: ResolvedFlow, canCreate: boolean, wanted: Desired): PlannedChange {
+  const base = { key: wanted.key, sourceId: wanted.sourceId };
+  if (flow.policies.missing === 'skip') return { ...base, action: 'skip', reason: 'no counterpart; the flow skips missing records' };
+  if (flow.policies.missing === 'report' || !canCreate) {
+    return {
+      ...base, action: 'error', exception: 'sku_unmapped',
+      reason: canCreate
+        ? `${flow.target.system} has no ${flow.target.entity} with ${wanted.key}, and the flow reports missing records instead of creating them`
+        : `${flow.target.system} has no ${flow.target.entity} with ${wanted.key}, and ${flow.target.entity} cannot be created through the API`,
+    };
+  }
+  return { ...base, action: 'create', record: wanted.record, link: wanted.link };
+}
+
+/** `sku=0RT28 unit=set` from the match fields. */
+export function businessKey(record: Readonly<Record<string, unknown>>, fields: readonly string[]): string {
+  return fields.map((f) => `${f}=${record[f] === undefined || record[f] === null ? '' : String(record[f])}`).join(' ');
+}
+
+function summarise(changes: readonly PlannedChange[]): PlanSummary {
+  const summary = emptySummary();
+  for (const change of changes) summary[change.action] += 1;
+  return summary;
+}
+
+function finish(
+  base: Pick<FlowPlan, 'name' | 'source'> & { nextCursor?: ReadCursor }, target: FlowPlan['target'],
+  changes: PlannedChange[], fingerprints: Record<string, string>,
+): FlowPlan {
+  return { ...base, target, status: 'ok', summary: summarise(changes), changes, targetFingerprints: fingerprints };
+}
+
+function stopped(base: Pick<FlowPlan, 'name' | 'source'> & { nextCursor?: ReadCursor }, flow: ResolvedFlow, targetRead: number, reason: string): FlowPlan {
+  const { nextCursor: _ignored, ...rest } = base; // a held-back run must not move the cursor
+  return {
+    ...rest, target: { system: flow.target.system, entity: flow.target.entity, read: targetRead },
+    status: 'stopped', stopReason: reason, summary: emptySummary(), changes: [], targetFingerprints: {},
+  };
+}
+
+/** Too many existing records changed at once (or zeroed) means something upstream is wrong: hold the flow back. */
+function applyChangeRail(plan: FlowPlan, flow: ResolvedFlow, existing: number): FlowPlan {
+  if (existing < SMALL_TARGET) return plan;
+  const changed = plan.changes.filter((c) => c.action === 'update' || (c.action === 'conflict' && (c.fields?.length ?? 0) > 0)).length;
+  const share = changed / existing;
+  if (share <= flow.policies.maxChangeRatio) return plan;
+  const { nextCursor: _ignored, ...rest } = plan;
+  return {
+    ...rest, status: 'stopped',
+    stopReason: `it would change ${changed} of ${existing} existing ${flow.target.entity} records (${Math.round(share * 100)} %), more than the ${Math.round(flow.policies.maxChangeRatio * 100)} % the flow allows; apply with --force if this is right`,
+  };
+}

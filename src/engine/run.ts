@@ -1,0 +1,201 @@
+// Plan and apply across the flows of a client: the plan file with its config hash and target
+// fingerprints, the stale-plan check, writing through the gateway, typed exceptions, run records
+// and cursors. `storelink plan`, `storelink apply` and the scheduler all come through here.
+import type { Connector } from '../connectors/connector.js';
+import { connectorById } from '../connectors/registry.js';
+import type { Project, ResolvedConfig, ResolvedFlow } from '../config/model.js';
+import { slError } from '../errors.js';
+import type { Logger } from '../logging/logger.js';
+import type { Secrets } from '../logging/secrets.js';
+import { openStore } from '../state/index.js';
+import type { Store } from '../state/store.js';
+import { fingerprint } from './diff.js';
+import { EXCEPTION_TYPES, type ExceptionTypeName } from './exception-types.js';
+import { WriteGateway } from './gateway.js';
+import { emptySummary, PLAN_VERSION, type FlowPlan, type Plan, type PlanSummary } from './plan-model.js';
+import { planFlow, type ProgressSink, type Runtime } from './planner.js';
+
+export interface RuntimeOptions {
+  readonly logger?: Logger;
+  readonly secrets?: Secrets;
+  /** Replaces the configured state folder (tests). */
+  readonly store?: Store;
+}
+
+export interface OpenRuntime extends Runtime {
+  close(): Promise<void>;
+}
+
+export async function openRuntime(project: Project, options: RuntimeOptions = {}): Promise<OpenRuntime> {
+  const store = options.store ?? await openStore(project.config.state);
+  const connectors = new Map<string, Connector>();
+  return {
+    project,
+    store,
+    ...(options.logger ? { logger: options.logger } : {}),
+    connector(name) {
+      let connector = connectors.get(name);
+      if (!connector) {
+        const system = project.config.systems[name]!;
+        connector = connectorById(system.connector)!.create({
+          system, tokens: store.tokens, ...(options.logger ? { logger: options.logger } : {}), ...(options.secrets ? { secrets: options.secrets } : {}),
+        });
+        connectors.set(name, connector);
+      }
+      return connector;
+    },
+    async close() {
+      await Promise.all([...connectors.values()].map((c) => c.close()));
+      await store.close();
+    },
+  };
+}
+
+/** A hash of what the configuration means (secrets left out), so a plan applies only to the config it came from. */
+export function configHash(config: ResolvedConfig): string {
+  return fingerprint({
+    client: config.client,
+    systems: Object.fromEntries(Object.entries(config.systems).map(([name, s]) => [name, { connector: s.connector, url: s.settings.url }])),
+    lookups: config.lookups,
+    flows: config.flows.map(({ origin: _origin, ...flow }) => flow),
+  });
+}
+
+export interface MakePlanOptions {
+  readonly flows?: readonly string[];
+  readonly level?: Plan['level'];
+  readonly force?: boolean;
+  readonly progress?: ProgressSink;
+}
+
+export function selectFlows(project: Project, names: readonly string[] | undefined): ResolvedFlow[] {
+  const enabled = project.config.flows.filter((f) => f.enabled);
+  if (!names || names.length === 0) return enabled;
+  return names.map((name) => {
+    const flow = project.config.flows.find((f) => f.name === name);
+    if (!flow) throw slError('SL_USAGE', `no flow named "${name}"`, { hint: `Flows: ${project.config.flows.map((f) => f.name).join(', ')}` });
+    return flow;
+  });
+}
+
+export async function makePlan(runtime: Runtime, options: MakePlanOptions = {}): Promise<Plan> {
+  const flows: FlowPlan[] = [];
+  for (const flow of selectFlows(runtime.project, options.flows)) {
+    flows.push(await planFlow(runtime, flow, { level: options.level ?? 'full', ...(options.force ? { force: true } : {}), ...(options.progress ? { progress: options.progress } : {}) }));
+  }
+  const summary = emptySummary();
+  for (const flow of flows) for (const key of Object.keys(summary) as (keyof PlanSummary)[]) summary[key] += flow.summary[key];
+  return {
+    version: PLAN_VERSION, createdAt: new Date().toISOString(), client: runtime.project.config.client,
+    configHash: configHash(runtime.project.config), level: options.level ?? 'full', flows, summary,
+  };
+}
+
+/** Why a plan may no longer be applied, or undefined when it still holds. */
+export async function staleness(runtime: Runtime, plan: Plan): Promise<string | undefined> {
+  if (plan.version !== PLAN_VERSION) return `the plan has format version ${String(plan.version)}; this storelink applies version ${PLAN_VERSION}`;
+  if (plan.configHash !== configHash(runtime.project.config)) return 'the configuration changed since the plan was made';
+  for (const flowPlan of plan.flows) {
+    const ids = Object.keys(flowPlan.targetFingerprints);
+    if (ids.length === 0 || flowPlan.status !== 'ok') continue;
+    const flow = runtime.project.config.flows.find((f) => f.name === flowPlan.name);
+    if (!flow) return `the plan names flow "${flowPlan.name}", which the configuration no longer has`;
+    const system = runtime.project.config.systems[flow.target.system]!;
+    const keyField = connectorById(system.connector)!.entities[flow.target.entity]!.key;
+    const current = await runtime.connector(flow.target.system).getByKeys(flow.target.entity, keyField, ids);
+    const byId = new Map(current.map((r) => [String(r[keyField]), r]));
+    const changed = ids.filter((id) => !byId.has(id) || fingerprint(byId.get(id)) !== flowPlan.targetFingerprints[id]);
+    if (changed.length > 0) {
+      return `${changed.length} ${flow.target.entity} record${changed.length === 1 ? '' : 's'} in ${flow.target.system} changed since the plan was made (${changed.slice(0, 5).join(', ')}${changed.length > 5 ? ', …' : ''})`;
+    }
+  }
+  return undefined;
+}
+
+export interface FlowApplyResult {
+  readonly flow: string;
+  readonly status: 'succeeded' | 'failed' | 'stopped';
+  readonly created: number;
+  readonly updated: number;
+  readonly recovered: number;
+  readonly failed: number;
+  readonly exceptions: number;
+  readonly writeRequests: number;
+}
+
+export async function applyPlan(runtime: Runtime, plan: Plan): Promise<FlowApplyResult[]> {
+  const results: FlowApplyResult[] = [];
+  for (const flowPlan of plan.flows) {
+    const flow = runtime.project.config.flows.find((f) => f.name === flowPlan.name);
+    if (!flow) continue;
+    results.push(await applyFlow(runtime, flow, flowPlan));
+  }
+  return results;
+}
+
+async function applyFlow(runtime: Runtime, flow: ResolvedFlow, plan: FlowPlan): Promise<FlowApplyResult> {
+  const { store } = runtime;
+  const run = await store.runs.start(flow.name, 'apply');
+  let exceptions = 0;
+  const raise = async (type: ExceptionTypeName, key: string, message: string, details?: Record<string, unknown>): Promise<void> => {
+    const info = EXCEPTION_TYPES[type];
+    exceptions += 1;
+    await store.exceptions.raise({
+      code: type, flow: flow.name, key, owner: info.owner, severity: info.severity, message, action: info.action, ...(details ? { details } : {}),
+    });
+  };
+  if (plan.status === 'stopped') {
+    await raise('safety_stop', `flow=${flow.name}`, `${flow.name} did not run: ${plan.stopReason ?? 'a safety rail held it back'}`);
+    await store.runs.finish(run.id, 'stopped', {}, plan.stopReason);
+    return { flow: flow.name, status: 'stopped', created: 0, updated: 0, recovered: 0, failed: 0, exceptions, writeRequests: 0 };
+  }
+
+  for (const change of plan.changes) {
+    if (change.action === 'error' && change.exception) {
+      await raise(change.exception, change.key, change.reason ?? 'error', { ...(change.location ? { location: change.location } : {}), ...(change.sourceId ? { sourceId: change.sourceId } : {}) });
+    }
+    if (change.action === 'conflict') {
+      const fields = (change.conflicts ?? []).map((c) => `${c.field}: ${flow.source.system} has ${JSON.stringify(c.source)}, ${flow.target.system} has ${JSON.stringify(c.target)} (last written ${JSON.stringify(c.lastWritten)})`);
+      await raise('conflict', change.key, `${flow.target.system} changed a field ${flow.source.system} owns — ${fields.join('; ')}`, { conflicts: change.conflicts, ...(change.targetId ? { targetId: change.targetId } : {}) });
+    }
+  }
+
+  const writes = plan.changes.filter((c) => c.action === 'create' || c.action === 'update' || (c.action === 'conflict' && (c.fields?.length ?? 0) > 0));
+  const before = runtime.connector(flow.target.system).stats().requests;
+  const results = await new WriteGateway(runtime, flow).write(writes);
+  const writeRequests = runtime.connector(flow.target.system).stats().requests - before;
+  let created = 0;
+  let updated = 0;
+  let recovered = 0;
+  let failed = 0;
+  let transient = false;
+  for (const result of results) {
+    if (result.ok) {
+      if (result.recovered) recovered += 1;
+      else if (result.change.action === 'create') created += 1;
+      else updated += 1;
+      continue;
+    }
+    failed += 1;
+    const error = result.error!;
+    if (error.errorClass === 'transient' || error.errorClass === 'rate_limited') transient = true;
+    const type: ExceptionTypeName = error.errorClass === 'rate_limited' ? 'rate_limit_exhausted' : error.errorClass === 'auth' ? 'auth_failed' : 'write_failed';
+    await raise(type, result.change.key, `${result.change.action} in ${flow.target.system} failed: ${error.message}${error.ambiguous ? ' (it may have been saved; the next run checks before writing again)' : ''}`, {
+      vendor: error.vendor, class: error.errorClass, ...(result.change.targetId ? { targetId: result.change.targetId } : {}),
+    });
+  }
+  await rememberNoops(runtime, flow, plan);
+  // a transient failure keeps the cursor, so the next run reads those records again; nothing is dropped
+  if (plan.nextCursor && !transient) await store.cursors.set(flow.name, plan.nextCursor);
+  const counts = { created, updated, recovered, failed, exceptions, writeRequests };
+  await store.runs.finish(run.id, failed > 0 ? 'failed' : 'succeeded', counts);
+  return { flow: flow.name, status: failed > 0 ? 'failed' : 'succeeded', ...counts };
+}
+
+/** A no-op after go-live still tells us what the target holds now, so later edits there show as conflicts. */
+async function rememberNoops(runtime: Runtime, flow: ResolvedFlow, plan: FlowPlan): Promise<void> {
+  const entries = plan.changes
+    .filter((c) => c.action === 'noop' && c.targetId && c.record)
+    .map((c) => ({ ref: { system: flow.target.system, entity: flow.target.entity, id: c.targetId! }, fields: { ...c.record }, flow: flow.name }));
+  if (entries.length > 0) await runtime.store.written.setMany(entries);
+}
