@@ -200,7 +200,9 @@ function address(state: OroState, type: string, source: CatalogueAddress, now: n
   };
 }
 
+/** Orders keep their catalogue `createdAt`; `updatedAt` is the seeding time, so polling starts from now. */
 function seedOrders(state: OroState, orders: readonly CatalogueOrder[], productIds: ReadonlyMap<string, number>, customerIds: ReadonlyMap<string, number>): void {
+  const now = state.now();
   const terms = new Map([...state.paymentTerms.rows()].map((t) => [t.label, t.id]));
   for (const order of orders) {
     const customerId = customerIds.get(order.customer);
@@ -214,7 +216,7 @@ function seedOrders(state: OroState, orders: readonly CatalogueOrder[], productI
       subtotal: 0, total: 0, shippingMethod: null, shippingMethodType: null, estimatedShippingCost: null, overriddenShippingCost: null,
       sourceEntityIdentifier: null, external: false, externalId: null, customerId, customerUserId: state.customerUserByEmail(order.customerUserEmail)?.id ?? null,
       billingAddressId: billing?.id ?? null, shippingAddressId: shipping?.id ?? null, paymentTermId: order.paymentTerm ? terms.get(order.paymentTerm) ?? null : null,
-      internalStatus: order.internalStatus, shippingStatus: order.shippingStatus, ownerId: 1, organizationId: 1, createdById: 1, createdAt, updatedAt: createdAt,
+      internalStatus: order.internalStatus, shippingStatus: order.shippingStatus, ownerId: 1, organizationId: 1, createdById: 1, createdAt, updatedAt: now,
     });
     for (const line of order.lines) {
       const productId = line.sku === undefined ? undefined : productIds.get(line.sku);
@@ -223,7 +225,7 @@ function seedOrders(state: OroState, orders: readonly CatalogueOrder[], productI
         id: state.nextId('orderlineitems'), orderId: id, productId: product?.id ?? null, parentProductId: null, productSku: line.sku ?? null,
         productName: product ? nameOf(state, product.id) : line.freeFormProduct ?? null, freeFormProduct: line.freeFormProduct ?? null,
         quantity: line.quantity, unit: line.unit, value: line.valueCents * 100, currency: line.currency, priceType: line.priceType, shipBy: line.shipBy ?? null,
-        fromExternalSource: line.fromExternalSource, comment: line.comment ?? null, createdAt, updatedAt: createdAt,
+        fromExternalSource: line.fromExternalSource, comment: line.comment ?? null, createdAt, updatedAt: now,
       });
     }
     recomputeTotals(state, id, false);
