@@ -128,6 +128,11 @@ export class OroConnector implements Connector {
 
   async getByKeys(entityName: string, field: string, values: readonly (string | number)[]): Promise<CanonicalRecord[]> {
     const entity = oroEntity(this.system, entityName);
+    if (field === 'sku' && entityName !== 'products') {
+      // only products filter by SKU; levels, prices and precisions filter by the product's id
+      const ids = await this.#productIds(values.map(String));
+      return ids.length === 0 ? [] : this.getByKeys(entityName, 'productId', ids);
+    }
     const unique = [...new Set(values.map(String))];
     const out: CanonicalRecord[] = [];
     for (let i = 0; i < unique.length; i += 100) {
@@ -147,6 +152,25 @@ export class OroConnector implements Connector {
       for await (const page of this.read(entityName, { filter: { [field]: batch } })) out.push(...page.records);
     }
     return out;
+  }
+
+  async #productIds(skus: readonly string[]): Promise<string[]> {
+    const ids: string[] = [];
+    const unique = [...new Set(skus)];
+    for (let i = 0; i < unique.length; i += 100) {
+      let next: string | undefined = '/admin/api/products';
+      let first = true;
+      while (next) {
+        const result: HttpResult<Document> = await this.#http.request<Document>({
+          method: 'GET', path: next, label: 'product ids by SKU',
+          ...(first ? { query: { 'filter[sku]': unique.slice(i, i + 100).join(','), 'fields[products]': 'sku', 'page[size]': 100 } } : {}),
+        });
+        first = false;
+        ids.push(...primary(result.data).map((r) => r.id));
+        next = result.data.links?.next;
+      }
+    }
+    return ids;
   }
 
   async write(entityName: string, ops: readonly WriteOp[]): Promise<WriteOutcome[]> {
@@ -197,7 +221,8 @@ export class OroConnector implements Connector {
       return { ok: false, error: new ConnectorError({ system: this.system, errorClass: 'transient', method: 'POST', path: '', ambiguous: true, message: 'the answer holds no resource' }) };
     }
     const record = entity.normalise(resource, new Included(document.included));
-    return { ok: true, id: String(record.dbId ?? resource.id), record };
+    // in ext-id mode the resource id is the SKU; the database id travels as dbId
+    return { ok: true, id: String(resource.attributes?.dbId ?? resource.id), record };
   }
 
   /** Batch in X-Mode: sync, 100 per request: atomic per chunk, so a rejected item is set aside and the rest resent. */

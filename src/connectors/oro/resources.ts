@@ -46,10 +46,10 @@ function precision(resource: Resource): CanonicalRecord {
 }
 
 const products: OroEntity = {
-  include: ['names', 'descriptions', 'shortDescriptions', 'unitPrecisions', 'primaryUnitPrecision', 'variantLinks'],
+  include: ['names', 'descriptions', 'shortDescriptions', 'unitPrecisions', 'primaryUnitPrecision'],
   fields: {
     productnames: 'string,localization', productdescriptions: 'wysiwyg,localization', productshortdescriptions: 'text,localization',
-    productunitprecisions: 'precision,conversionRate,sell,unit', productvariantlinks: 'product,parentProduct',
+    productunitprecisions: 'precision,conversionRate,sell,unit',
   },
   incremental: true,
   batch: true,
