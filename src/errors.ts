@@ -137,6 +137,10 @@ export const ERROR_CODES = {
     summary: 'A vendor reported a conflict (a duplicate or a concurrent edit).',
     action: 'Inspect the record in the vendor system; resolve the duplicate, then retry.',
   },
+  SL_PLAN_STALE: {
+    summary: 'A saved plan no longer matches the configuration or the target records it was made from.',
+    action: 'Run storelink plan again and apply the new plan.',
+  },
   SL_STATE_CORRUPT: {
     summary: 'A state file cannot be read.',
     action: 'Restore the file from backup; storelink never writes a state file partially.',

@@ -5,6 +5,8 @@ import { closest } from '../config/suggest.js';
 import { ERROR_CODES, isStorelinkError } from '../errors.js';
 import { createLogger } from '../logging/logger.js';
 import { packageVersion } from '../paths.js';
+import { applyCommand, type ApplyArgs } from './commands/apply.js';
+import { planCommand, type PlanArgs } from './commands/plan.js';
 import { testCommand } from './commands/test.js';
 import { validateCommand } from './commands/validate.js';
 import type { CommandContext, GlobalOptions } from './context.js';
@@ -13,10 +15,12 @@ import { Output, type CliIO } from './io.js';
 type Command =
   | { name: 'validate'; clientDir: string }
   | { name: 'test'; clientDir: string }
+  | { name: 'plan'; args: PlanArgs }
+  | { name: 'apply'; args: ApplyArgs }
   | { name: 'errors' };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-const COMMANDS = ['validate', 'test', 'errors'];
+const COMMANDS = ['validate', 'test', 'plan', 'apply', 'errors'];
 
 export async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const first = argv[0];
@@ -36,6 +40,25 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
     .command('test <client-dir>', 'run the mapping tests (*.test.yaml) of a client',
       (y) => y.positional('client-dir', { type: 'string', demandOption: true, describe: 'folder with client.yaml' }),
       (args) => { command = { name: 'test', clientDir: String(args.clientDir) }; })
+    .command('plan <client-dir>', 'show what a run would change, record by record and field by field; writes nothing (exit 0 no changes, 1 error, 2 changes)',
+      (y) => y.positional('client-dir', { type: 'string', demandOption: true, describe: 'folder with client.yaml' })
+        .option('flow', { type: 'string', array: true, default: [], describe: 'plan only this flow (repeatable)' })
+        .option('out', { type: 'string', describe: 'save the plan to this file, to apply exactly it later' })
+        .option('level', { choices: ['source', 'diff', 'full'] as const, default: 'full' as const, describe: 'source: read and transform the source only; full: everything but writing' })
+        .option('details', { type: 'boolean', default: false, describe: 'show every record change, not only the first ones' })
+        .option('force', { type: 'boolean', default: false, describe: 'plan past the safety rails (change ratio)' }),
+      (a) => {
+        command = {
+          name: 'plan',
+          args: { clientDir: String(a.clientDir), flow: (a.flow as string[]) ?? [], level: a.level as PlanArgs['level'], details: a.details === true, force: a.force === true, ...(a.out ? { out: String(a.out) } : {}) },
+        };
+      })
+    .command('apply <target>', 'apply a saved plan (plan.json), or plan and apply a client folder in one go',
+      (y) => y.positional('target', { type: 'string', demandOption: true, describe: 'plan.json or a client folder' })
+        .option('flow', { type: 'string', array: true, default: [], describe: 'apply only this flow (repeatable; client folder only)' })
+        .option('details', { type: 'boolean', default: false, describe: 'show every record change' })
+        .option('force', { type: 'boolean', default: false, describe: 'apply past the safety rails' }),
+      (a) => { command = { name: 'apply', args: { target: String(a.target), flow: (a.flow as string[]) ?? [], force: a.force === true, details: a.details === true } }; })
     .command('errors', 'list the error codes and what to do about each', () => {}, () => { command = { name: 'errors' }; })
     .option('json', { type: 'boolean', default: false, describe: 'machine-readable output (versioned JSON)' })
     .option('color', { type: 'boolean', describe: 'colour output (default: on a terminal); --no-color turns it off' })
@@ -89,6 +112,8 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
     switch (command.name) {
       case 'validate': return await validateCommand(context, command.clientDir);
       case 'test': return await testCommand(context, command.clientDir);
+      case 'plan': return await planCommand(context, command.args);
+      case 'apply': return await applyCommand(context, command.args);
       case 'errors': return listErrors(context);
     }
   } catch (error) {

@@ -1,0 +1,69 @@
+// `storelink apply plan.json` applies exactly that plan, refusing one that went stale;
+// `storelink apply <client-dir>` plans and applies in one go, for the scheduler, on the same rails.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { loadProject } from '../../config/load.js';
+import { slError } from '../../errors.js';
+import type { Plan } from '../../engine/plan-model.js';
+import { applyPlan, makePlan, openRuntime, staleness } from '../../engine/run.js';
+import type { CommandContext } from '../context.js';
+import { printDiagnostics } from '../format.js';
+import { formatPlan } from '../plan-format.js';
+import { progressSink } from '../progress.js';
+
+export interface ApplyArgs {
+  readonly target: string;
+  readonly flow: readonly string[];
+  readonly force: boolean;
+  readonly details: boolean;
+}
+
+export async function applyCommand(context: CommandContext, args: ApplyArgs): Promise<number> {
+  const { output, io, options, logger } = context;
+  const path = resolve(io.cwd, args.target);
+  const fromFile = existsSync(path) && statSync(path).isFile() && path.endsWith('.json');
+  let saved: (Plan & { clientDir?: string }) | undefined;
+  if (fromFile) {
+    try {
+      saved = JSON.parse(readFileSync(path, 'utf8')) as Plan & { clientDir?: string };
+    } catch {
+      throw slError('SL_USAGE', `${args.target} is not a plan file`, { hint: 'Make one with: storelink plan <client-dir> --out plan.json' });
+    }
+    if (!saved.clientDir) throw slError('SL_USAGE', `${args.target} does not say which client it belongs to`, { hint: 'Make the plan again with storelink plan --out' });
+  }
+  const loaded = await loadProject(saved?.clientDir ?? args.target, { cwd: io.cwd, env: io.env, envFiles: options.envFile });
+  output.secrets.add(loaded.secrets);
+  if (!loaded.project) {
+    printDiagnostics(output, loaded.diagnostics);
+    return 1;
+  }
+  const runtime = await openRuntime(loaded.project, { logger, secrets: output.secrets });
+  const progress = progressSink(io, !options.json);
+  try {
+    let plan: Plan;
+    if (saved) {
+      const stale = await staleness(runtime, saved);
+      if (stale) {
+        output.err(`${output.paint('red', 'error')} SL_PLAN_STALE the plan is out of date: ${stale}. Run storelink plan again and apply the new plan.`);
+        return 1;
+      }
+      plan = saved;
+    } else {
+      plan = await makePlan(runtime, { flows: args.flow, force: args.force, progress });
+      progress.done();
+      if (!options.json) for (const line of formatPlan(output, plan, args.details)) output.out(line);
+    }
+    const results = await applyPlan(runtime, plan);
+    if (options.json) output.json({ version: 1, plan: plan.summary, results });
+    else {
+      for (const r of results) {
+        const status = r.status === 'succeeded' ? output.paint('green', '✔') : r.status === 'stopped' ? output.paint('red', '■') : output.paint('red', '✘');
+        output.out(`${status} ${r.flow}: ${r.created} created, ${r.updated} updated${r.recovered ? `, ${r.recovered} recovered` : ''}, ${r.failed} failed, ${r.exceptions} exception${r.exceptions === 1 ? '' : 's'} (${r.writeRequests} write request${r.writeRequests === 1 ? '' : 's'})`);
+      }
+    }
+    return results.every((r) => r.status === 'succeeded') ? 0 : 1;
+  } finally {
+    progress.done();
+    await runtime.close();
+  }
+}
