@@ -2,7 +2,12 @@
 // The only file that touches the process: argv, env, streams and the exit code.
 import { run } from './run.js';
 
+const stop = new AbortController();
+process.once('SIGINT', () => stop.abort());
+process.once('SIGTERM', () => stop.abort());
+
 process.exitCode = await run(process.argv.slice(2), {
+  signal: stop.signal,
   stdout: process.stdout,
   stderr: process.stderr,
   env: process.env,

@@ -9,6 +9,8 @@ export interface CliIO {
   readonly cwd: string;
   /** Whether stdout is a terminal (colour and summarised output). */
   readonly isTTY?: boolean;
+  /** Aborted on SIGINT/SIGTERM: long-running commands (sandbox, serve) stop gracefully. */
+  readonly signal?: AbortSignal;
 }
 
 type Style = Parameters<typeof styleText>[0];

@@ -7,6 +7,7 @@ import { createLogger } from '../logging/logger.js';
 import { packageVersion } from '../paths.js';
 import { applyCommand, type ApplyArgs } from './commands/apply.js';
 import { planCommand, type PlanArgs } from './commands/plan.js';
+import { sandboxCommand, type SandboxArgs } from './commands/sandbox.js';
 import { testCommand } from './commands/test.js';
 import { validateCommand } from './commands/validate.js';
 import type { CommandContext, GlobalOptions } from './context.js';
@@ -17,10 +18,11 @@ type Command =
   | { name: 'test'; clientDir: string }
   | { name: 'plan'; args: PlanArgs }
   | { name: 'apply'; args: ApplyArgs }
+  | { name: 'sandbox'; args: SandboxArgs }
   | { name: 'errors' };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-const COMMANDS = ['validate', 'test', 'plan', 'apply', 'errors'];
+const COMMANDS = ['validate', 'test', 'plan', 'apply', 'sandbox', 'errors'];
 
 export async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const first = argv[0];
@@ -59,6 +61,31 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
         .option('details', { type: 'boolean', default: false, describe: 'show every record change' })
         .option('force', { type: 'boolean', default: false, describe: 'apply past the safety rails' }),
       (a) => { command = { name: 'apply', args: { target: String(a.target), flow: (a.flow as string[]) ?? [], force: a.force === true, details: a.details === true } }; })
+    .command('sandbox', 'start the simulated OroCommerce and Lightspeed R-Series (seeded, with optional faults and traffic) until Ctrl-C',
+      (y) => y
+        .option('seed', { type: 'string', describe: 'seed from a folder in the OroCommerce demo layout, an online-retail .csv or a catalogue .json (default: ../shared/data/orocommerce-demo)' })
+        .option('generate', { type: 'number', describe: 'generate a catalogue of this many SKUs instead' })
+        .option('shops', { type: 'number', describe: 'shops in a generated catalogue (default 20)' })
+        .option('random-seed', { type: 'number', describe: 'seed of everything random (generation, traffic)' })
+        .option('faults', { type: 'string', default: 'none', describe: 'fault profile: none, flaky, slow, storms, harsh' })
+        .option('fault-seed', { type: 'number', default: 1, describe: 'seed of the fault sequence' })
+        .option('port', { type: 'number', default: 7800, describe: 'admin API port; OroCommerce gets port+1, Lightspeed port+2 (0: any free ports)' })
+        .option('host', { type: 'string', default: '127.0.0.1', describe: 'interface to listen on' })
+        .option('enterprise', { type: 'boolean', default: false, describe: 'OroCommerce Enterprise (warehouses)' })
+        .option('traffic', { type: 'number', describe: 'generate this many business events per second' })
+        .option('replay', { type: 'boolean', default: false, describe: 'replay the UCI online-retail week (seed with its .csv)' })
+        .conflicts('seed', 'generate'),
+      (a) => {
+        command = {
+          name: 'sandbox',
+          args: {
+            ...(a.seed ? { seed: String(a.seed) } : {}), ...(a.generate !== undefined ? { generate: Number(a.generate) } : {}),
+            ...(a.shops !== undefined ? { shops: Number(a.shops) } : {}), ...(a.randomSeed !== undefined ? { randomSeed: Number(a.randomSeed) } : {}),
+            faults: String(a.faults), faultSeed: Number(a.faultSeed), port: Number(a.port), host: String(a.host), enterprise: a.enterprise === true,
+            ...(a.traffic !== undefined ? { traffic: Number(a.traffic) } : {}), replay: a.replay === true,
+          },
+        };
+      })
     .command('errors', 'list the error codes and what to do about each', () => {}, () => { command = { name: 'errors' }; })
     .option('json', { type: 'boolean', default: false, describe: 'machine-readable output (versioned JSON)' })
     .option('color', { type: 'boolean', describe: 'colour output (default: on a terminal); --no-color turns it off' })
@@ -114,6 +141,7 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
       case 'test': return await testCommand(context, command.clientDir);
       case 'plan': return await planCommand(context, command.args);
       case 'apply': return await applyCommand(context, command.args);
+      case 'sandbox': return await sandboxCommand(context, command.args);
       case 'errors': return listErrors(context);
     }
   } catch (error) {

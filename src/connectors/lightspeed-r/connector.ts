@@ -145,7 +145,7 @@ export class LightspeedRConnector implements Connector {
         : { method: 'GET', path: next!, label: `read ${entity}` };
       first = false;
       const result = await this.#send<Record<string, unknown>>(request);
-      const page = records(result.data, entity).map(normalise);
+      const page = records(result.data, entity).map(normalise).filter(realShop(entity));
       const attributes = (result.data as { '@attributes'?: { next?: string } })['@attributes'];
       next = attributes?.next ? attributes.next : undefined;
       const kept = tracker.accept(page);
@@ -166,7 +166,7 @@ export class LightspeedRConnector implements Connector {
         const result: HttpResult<Record<string, unknown>> = await this.#send<Record<string, unknown>>(
           first ? { method: 'GET', path: next, query, label: `get ${entity}` } : { method: 'GET', path: next, label: `get ${entity}` });
         first = false;
-        out.push(...records(result.data, entity).map(NORMALISERS[entity]!));
+        out.push(...records(result.data, entity).map(NORMALISERS[entity]!).filter(realShop(entity)));
         const attributes = (result.data as { '@attributes'?: { next?: string } })['@attributes'];
         next = attributes?.next ? attributes.next : undefined;
       }
@@ -226,6 +226,11 @@ export class LightspeedRConnector implements Connector {
     }
     return { id: String(writtenId), record };
   }
+}
+
+/** The shopID 0 ItemShop row is the account-wide summary, not a shop: never a record of its own. */
+function realShop(entity: string): (record: CanonicalRecord) => boolean {
+  return entity === 'ItemShop' ? (record) => record.shopID !== 0 : () => true;
 }
 
 function entitySpec(system: string, entity: string): EntitySpec {

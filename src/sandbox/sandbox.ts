@@ -1,0 +1,133 @@
+// The whole sandbox in one call: both simulated vendor systems seeded from one catalogue, each on
+// its own HTTP port with its own fault profile, the shared request log, the admin API and the
+// traffic generator. `storelink sandbox` and every end-to-end test start it through here.
+import type { Catalogue } from './catalogue.js';
+import { systemClock, type Clock } from './clock.js';
+import { FaultInjector, faultProfile } from './faults.js';
+import { startSimServer, type RunningSimServer } from './http.js';
+import { LightspeedRSimulator } from './lightspeed-r/simulator.js';
+import { OroSimulator } from './oro/simulator.js';
+import { Random } from './random.js';
+import { RequestLog } from './request-log.js';
+import { startAdminServer } from './admin.js';
+import { ActionError, type SandboxSystem } from './system.js';
+import { TrafficGenerator, type TrafficPorts } from './traffic.js';
+
+export interface SandboxOptions {
+  readonly catalogue: Catalogue;
+  readonly host?: string;
+  /** 0 (the default) picks free ports. */
+  readonly ports?: { readonly admin?: number; readonly oro?: number; readonly lightspeed?: number };
+  readonly clock?: Clock;
+  /** Fault profile for both systems (each gets its own stream from the seed). */
+  readonly faults?: string;
+  readonly faultSeed?: number;
+  readonly enterprise?: boolean;
+  /** Lightspeed register limit, which sizes the rate-limit bucket. Default: the catalogue's registers. */
+  readonly registers?: number;
+  readonly seed?: number;
+  /** ../shared/data, for replaying the online-retail week. */
+  readonly dataDir?: string;
+  /** How long a request chosen to time out is held open. */
+  readonly hangMs?: number;
+}
+
+export interface RunningSystem<T extends SandboxSystem> {
+  readonly system: T;
+  readonly server: RunningSimServer;
+  readonly url: string;
+}
+
+export interface Sandbox {
+  readonly oro: RunningSystem<OroSimulator>;
+  readonly lightspeed: RunningSystem<LightspeedRSimulator>;
+  readonly admin: { readonly url: string };
+  readonly log: RequestLog;
+  readonly clock: Clock;
+  readonly traffic: TrafficGenerator;
+  readonly catalogue: Catalogue;
+  /** Switches the fault profile of one system (`oro` or `lightspeed-r`) now; `none` turns faults off. */
+  setFaults(system: 'oro' | 'lightspeed-r', profile: string, seed?: number): void;
+  close(): Promise<void>;
+}
+
+export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
+  const clock = options.clock ?? systemClock;
+  const random = new Random(options.seed ?? options.catalogue.seed);
+  const log = new RequestLog();
+  const host = options.host ?? '127.0.0.1';
+  const registers = options.registers ?? Math.max(1, options.catalogue.shops.reduce((n, s) => n + s.registers, 0));
+
+  const oroSim = new OroSimulator({ clock, random: random.fork('oro'), ...(options.enterprise ? { enterprise: true } : {}) });
+  oroSim.seed(options.catalogue);
+  const lightspeedSim = new LightspeedRSimulator({ clock, random: random.fork('lightspeed-r'), registers });
+  lightspeedSim.seed(options.catalogue);
+
+  const injector = (system: string): FaultInjector | undefined =>
+    options.faults && options.faults !== 'none' ? new FaultInjector(faultProfile(options.faults), (options.faultSeed ?? 1) + (system === 'oro' ? 0 : 1)) : undefined;
+  const oroFaults = injector('oro');
+  const lightspeedFaults = injector('lightspeed-r');
+  const oroServer = await startSimServer({ system: oroSim, log, clock, ...(oroFaults ? { faults: oroFaults } : {}), ...(options.hangMs ? { hangMs: options.hangMs } : {}) }, options.ports?.oro ?? 0, host);
+  const lightspeedServer = await startSimServer({ system: lightspeedSim, log, clock, ...(lightspeedFaults ? { faults: lightspeedFaults } : {}), ...(options.hangMs ? { hangMs: options.hangMs } : {}) }, options.ports?.lightspeed ?? 0, host);
+
+  const traffic = new TrafficGenerator(trafficPorts(oroSim, lightspeedSim), options.catalogue, options.dataDir);
+  const systems = new Map<string, { system: SandboxSystem; server: RunningSimServer }>([
+    ['oro', { system: oroSim, server: oroServer }],
+    ['lightspeed-r', { system: lightspeedSim, server: lightspeedServer }],
+  ]);
+  const admin = await startAdminServer({ systems, log, clock, traffic }, options.ports?.admin ?? 0, host);
+
+  return {
+    oro: { system: oroSim, server: oroServer, url: oroServer.url },
+    lightspeed: { system: lightspeedSim, server: lightspeedServer, url: lightspeedServer.url },
+    admin: { url: admin.url },
+    log,
+    clock,
+    traffic,
+    catalogue: options.catalogue,
+    setFaults(system, profile, seed = 1) {
+      const server = system === 'oro' ? oroServer : lightspeedServer;
+      server.faults = profile === 'none' ? undefined : new FaultInjector(faultProfile(profile), seed);
+    },
+    async close() {
+      traffic.stop();
+      await Promise.all([admin.close(), oroServer.close(), lightspeedServer.close()]);
+      await oroSim.close?.();
+    },
+  };
+}
+
+/** The traffic generator's view of the two simulators: a register and a storefront. */
+function trafficPorts(oro: OroSimulator, lightspeed: LightspeedRSimulator): TrafficPorts {
+  const customerIds = new Map<string, number>();
+  const customerId = (company: string): number | undefined => {
+    if (customerIds.size === 0) {
+      for (const c of lightspeed.inspect('Customer') as { customerID?: number; company?: string | null }[]) {
+        if (c.company && c.customerID && !customerIds.has(c.company)) customerIds.set(c.company, c.customerID);
+      }
+    }
+    return customerIds.get(company);
+  };
+  return {
+    async posSale(input) {
+      const id = input.customer ? customerId(input.customer) : undefined;
+      const sale = lightspeed.registerSale({
+        shopId: input.shopId, lines: input.lines.map((l) => ({ sku: l.sku, quantity: l.quantity })),
+        ...(id ? { customerId: id } : {}), ...(input.referenceNumber ? { referenceNumber: input.referenceNumber, referenceNumberSource: 'oro' } : {}),
+      });
+      return { saleId: sale.saleId, lines: sale.lines.map((l) => ({ saleLineId: l.saleLineId, sku: l.sku, quantity: l.quantity })) };
+    },
+    async refund(input) {
+      const refund = lightspeed.refundSale({ saleId: input.saleId, shopId: input.shopId, lines: input.lines });
+      return { saleId: refund.saleId };
+    },
+    async checkout(input) {
+      const order = oro.checkout({ customerUserEmail: input.customerUserEmail, lines: input.lines, ...(input.currency ? { currency: input.currency } : {}) });
+      return { identifier: order.identifier };
+    },
+    async receiveStock(input) {
+      if (!Number.isInteger(input.quantity) || input.quantity <= 0) throw new ActionError('a receipt needs a positive whole quantity');
+      lightspeed.receiveStock({ sku: input.sku, shopId: input.shopId, quantity: input.quantity });
+    },
+  };
+}
