@@ -165,18 +165,19 @@ interface Coalesced { readonly type: string; readonly id: Id; readonly kind: Cha
 
 /** One message per record and request: created wins over updated; created then deleted is nothing. */
 function coalesce(events: readonly ChangeEvent[]): Coalesced[] {
-  const byRecord = new Map<string, Coalesced>();
+  const byRecord = new Map<string, ChangeEvent[]>();
   for (const event of events) {
     const key = `${event.type}:${String(event.id)}`;
-    const previous = byRecord.get(key);
-    if (!previous) {
-      byRecord.set(key, event);
-      continue;
-    }
-    if (event.kind === 'deleted') {
-      if (previous.kind === 'created') byRecord.delete(key);
-      else byRecord.set(key, event);
-    }
+    const list = byRecord.get(key);
+    if (list) list.push(event);
+    else byRecord.set(key, [event]);
   }
-  return [...byRecord.values()];
+  const changes: Coalesced[] = [];
+  for (const list of byRecord.values()) {
+    const created = list.find((e) => e.kind === 'created');
+    const deleted = list.find((e) => e.kind === 'deleted');
+    if (created && deleted) continue;
+    changes.push(created ?? deleted ?? list[0]!);
+  }
+  return changes;
 }

@@ -12,7 +12,9 @@ export function customersResource(): ResourceDef<CustomerRow> {
     type: 'customers',
     table: (state) => state.customers,
     actions: CRUD_AND_BATCH,
-    upsert: [['externalId']],
+    // `name` is not unique in Oro; the sandbox still allows an upsert by it, which is how a
+    // client meets the 409 of an ambiguous upsert
+    upsert: [['externalId'], ['name']],
     attributes: {
       name: attr((c) => c.name),
       createdAt: datetime((c) => c.createdAt),
@@ -50,7 +52,11 @@ export function customersResource(): ResourceDef<CustomerRow> {
       for (const id of [...ctx.state.customersByParent.get(row.id)]) ctx.state.customers.update(id, { parentId: null });
       ctx.state.customers.delete(row.id);
     },
-    findForUpsert: (_fields, input, ctx) => {
+    findForUpsert: (fields, input, ctx) => {
+      if (fields[0] === 'name') {
+        const name = ctx.string(input, 'name');
+        return typeof name === 'string' ? ctx.state.customersByName.get(name.toLowerCase()).map((id) => ctx.state.customers.get(id)!).filter((c) => c.name === name) : [];
+      }
       const externalId = ctx.string(input, 'externalId');
       return typeof externalId === 'string' ? [...ctx.state.customers.rows()].filter((c) => c.externalId === externalId) : [];
     },
@@ -65,6 +71,9 @@ function writeCustomer(row: CustomerRow | undefined, input: ResourceInput, ctx: 
   if (name) changes.name = name;
   const externalId = ctx.string(input, 'externalId', { maxLength: 255 });
   if (externalId !== undefined) changes.externalId = externalId === '' ? null : externalId;
+  if (changes.externalId && [...ctx.state.customers.rows()].some((c) => c.id !== row?.id && c.externalId === changes.externalId)) {
+    ctx.fail(Errors.unique(`${input.pointer}/attributes/externalId`));
+  }
   const parent = ctx.toOne(input, 'parent', 'customers');
   if (parent !== undefined) changes.parentId = parent as number | null;
   if (row && parent === row.id) ctx.fail(Errors.invalidValue(`${input.pointer}/relationships/parent/data`));
