@@ -62,7 +62,8 @@ export class LightspeedRConnector implements Connector {
     this.system = context.system.name;
     this.#logger = context.logger?.child({ system: this.system, connector: 'lightspeed-r' });
     this.#accountId = settings.accountId === undefined ? undefined : String(settings.accountId);
-    this.#limiter = new LeakyBucketLimiter({ ...(context.now ? { now: context.now } : {}), ...(context.sleep ? { sleep: context.sleep } : {}) });
+    // the bucket model runs on one clock: an injected sleep only makes sense with an injected now
+    this.#limiter = new LeakyBucketLimiter(context.now ? { now: context.now, ...(context.sleep ? { sleep: context.sleep } : {}) } : {});
     const common = {
       system: this.system, timeoutMs: settings.timeoutMs ?? 30_000, connections: 2,
       ...(this.#logger ? { logger: this.#logger } : {}), ...(context.sleep ? { sleep: context.sleep } : {}), ...(context.random ? { random: context.random } : {}),
