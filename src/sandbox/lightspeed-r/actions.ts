@@ -25,6 +25,9 @@ export interface RegisterSaleInput {
   readonly lines: readonly SaleLineInput[];
   /** Default true: the sale is completed and paid in cash. */
   readonly completed?: boolean;
+  /** An external system's reference for the sale (e.g. the Oro order it fulfils). */
+  readonly referenceNumber?: string;
+  readonly referenceNumberSource?: string;
 }
 
 export interface RefundSaleInput {
@@ -82,8 +85,12 @@ export class Actions {
       return { itemId: this.#item(line), quantity: line.quantity, ...(line.unitPrice !== undefined ? { unitPrice: line.unitPrice } : {}) };
     });
     const completed = input.completed ?? true;
+    const fields = {
+      ...(typeof input.referenceNumber === 'string' ? { referenceNumber: input.referenceNumber } : {}),
+      ...(typeof input.referenceNumberSource === 'string' ? { referenceNumberSource: input.referenceNumberSource } : {}),
+    };
     const sale = this.#run(() => sales.createSale(this.#ctx(employeeId), {
-      shopId, registerId, employeeId, customerId, completed, fields: {}, lines, payments: [], payRemainderInCash: completed,
+      shopId, registerId, employeeId, customerId, completed, fields, lines, payments: [], payRemainderInCash: completed,
     }));
     return this.saleRecord(num(sale, 'saleID'));
   }

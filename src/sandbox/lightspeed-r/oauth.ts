@@ -13,8 +13,11 @@ export interface OAuthOptions {
   readonly clock: Clock;
   readonly random: Random;
   readonly accountId: number;
+  /** The connector's client: the initial refresh token belongs to it. */
   readonly clientId: string;
   readonly clientSecret: string;
+  /** More registered clients (each gets its own rate-limit bucket). */
+  readonly otherClients?: readonly { readonly clientId: string; readonly clientSecret: string }[];
   readonly refreshToken: string;
   readonly tokenTtlSeconds: number;
   /** The employee the tokens act for (`sub`). */
@@ -72,9 +75,12 @@ export class OAuthServer {
   readonly #codes = new Map<string, CodeRecord>();
   readonly #refreshAttempts = new Map<string, number[]>();
   readonly #random: Random;
+  /** client_id → secret, in registration order (which numbers the clients). */
+  readonly #clients: ReadonlyMap<string, string>;
 
   constructor(private readonly options: OAuthOptions) {
     this.#random = options.random.fork('oauth');
+    this.#clients = new Map([[options.clientId, options.clientSecret], ...(options.otherClients ?? []).map((c) => [c.clientId, c.clientSecret] as const)]);
     this.#addRefresh(options.refreshToken, options.clientId, DEFAULT_SCOPE, false);
   }
 
@@ -121,7 +127,7 @@ export class OAuthServer {
 
   /** The numeric client id of the X-LS-Oauth-Client-Id header. */
   clientNumber(clientId: string): number {
-    return clientId === this.options.clientId ? 51661 : 51662;
+    return 51661 + Math.max(0, [...this.#clients.keys()].indexOf(clientId));
   }
 
   // ---- endpoints ----------------------------------------------------------------------------------
@@ -142,7 +148,7 @@ export class OAuthServer {
     const q = request.query;
     if (q.get('response_type') !== 'code') throw new OAuthError(400, 'unsupported_response_type', 'The authorization server does not support obtaining an authorization code using this method.', 'Check the `response_type` parameter');
     const clientId = required(q.get('client_id') ?? undefined, 'client_id');
-    if (clientId !== this.options.clientId) throw invalidClient();
+    if (!this.#clients.has(clientId)) throw invalidClient();
     const redirectUri = q.get('redirect_uri') ?? 'https://localhost/storelink/oauth/callback';
     if (!/^https:\/\//i.test(redirectUri) && !/^http:\/\/(localhost|127\.0\.0\.1)([:/]|$)/i.test(redirectUri)) {
       throw new OAuthError(400, 'invalid_request', 'The redirect URI must use HTTPS.', 'Check the `redirect_uri` parameter');
@@ -289,7 +295,7 @@ export class OAuthServer {
   }
 
   #checkSecret(clientId: string, secret: string | undefined): void {
-    if (clientId !== this.options.clientId || secret !== this.options.clientSecret) throw invalidClient();
+    if (!this.#clients.has(clientId) || this.#clients.get(clientId) !== secret) throw invalidClient();
   }
 
   #hex(length: number): string {

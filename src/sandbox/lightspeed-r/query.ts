@@ -125,12 +125,12 @@ function parseSort(def: EntityDef, params: URLSearchParams): { sort: SortOrder; 
     const desc = raw.startsWith('-');
     return { sort: { field: sortableField(def, desc ? raw.slice(1) : raw), desc }, legacyOrderbyUnsortable: false };
   }
-  // legacy V2 `orderby`: any field (an unsortable one costs +4, §4.2)
-  const orderby = params.get('orderby') ?? params.get('orderby_desc');
+  // legacy V2 `orderby` / `orderby_desc`: any field (an unsortable one costs +4, §4.2)
+  const desc = params.has('orderby_desc');
+  const orderby = desc ? params.get('orderby_desc') : params.get('orderby');
   if (orderby) {
     const field = def.fieldsByLowerName.get(orderby.toLowerCase());
-    if (!field) throw new ApiError(400, `Invalid orderby field '${orderby}'.`);
-    const desc = params.has('orderby_desc') || params.get('orderby_desc') === orderby;
+    if (!field) throw new ApiError(400, `Invalid orderby field '${orderby}' for ${def.name}.`);
     return { sort: { field: field.name, desc }, legacyOrderbyUnsortable: !def.sortable.includes(field.name) };
   }
   return { sort: { field: def.idField, desc: false }, legacyOrderbyUnsortable: false };

@@ -80,7 +80,9 @@ export class Renderer {
     const requested = requestedRelations(tree, def);
     for (const relation of def.relations) {
       const child = requested.get(relation.name);
-      if (child === undefined && !relation.always) continue;
+      // what a recording loaded with load_relations=all comes back with it (legacy `all` included CustomFieldValues)
+      const replayed = tree.all && meta?.extras?.[relation.name] !== undefined;
+      if (child === undefined && !relation.always && !replayed) continue;
       const json = this.#relation(def, relation, row, child ?? NO_RELATIONS, meta);
       if (json !== undefined) parts.push(`${quote(relation.name)}:${json}`);
     }

@@ -37,6 +37,8 @@ export interface LightspeedRSimulatorOptions {
   readonly clientId?: string;
   /** Default `sandbox-ls-secret`. */
   readonly clientSecret?: string;
+  /** More OAuth clients the account has authorised (another app has its own bucket). */
+  readonly otherClients?: readonly { readonly clientId: string; readonly clientSecret: string }[];
   /** The refresh token the connector starts with. Default `sandbox-refresh-token`. */
   readonly refreshToken?: string;
   /** Access-token lifetime. Default 3600. */
@@ -57,7 +59,7 @@ export class LightspeedRSimulator implements SandboxSystem {
   readonly id = 'lightspeed-r';
   readonly actions: readonly string[] = ACTION_NAMES;
   readonly store: Store;
-  readonly #options: Required<Omit<LightspeedRSimulatorOptions, 'accountName'>>;
+  readonly #options: Required<Omit<LightspeedRSimulatorOptions, 'accountName' | 'otherClients'>>;
   readonly #oauth: OAuthServer;
   readonly #api: Api;
   readonly #actions: Actions;
@@ -76,6 +78,7 @@ export class LightspeedRSimulator implements SandboxSystem {
     this.#oauth = new OAuthServer({
       clock: options.clock, random: options.random, accountId: this.#options.accountId, clientId: this.#options.clientId,
       clientSecret: this.#options.clientSecret, refreshToken: this.#options.refreshToken, tokenTtlSeconds: this.#options.tokenTtlSeconds, employeeId: 1,
+      ...(options.otherClients ? { otherClients: options.otherClients } : {}),
     });
     this.#api = new Api(this.store);
     this.#actions = new Actions(this.store);

@@ -1,7 +1,7 @@
 // Quantity on hand per item and shop. Every path that moves stock (Item PUT, sales, refunds, voids,
 // counts, purchase orders, control actions) comes through here, so the shopID 0 summary row is
 // always the sum of the shop rows and only ItemShop timestamps move (never Item.timeStamp, §10).
-import { num, type Store } from './store.js';
+import type { Store } from './store.js';
 
 /** The row of (item, shop), created with qoh 0 when the pair has none yet. */
 export function stockRow(store: Store, itemId: number, shopId: number, now = store.now()): number {
@@ -78,18 +78,9 @@ export function recomputeSummary(store: Store, itemId: number, now = store.now()
   if (table.int(summary, 'backorder') !== backorder) table.setInt(summary, 'backorder', backorder, now);
 }
 
-/** Total quantity on hand of an item across shops (the summary row). */
-export function totalQoh(store: Store, itemId: number): number {
-  return qohAt(store, itemId, 0);
-}
-
-/** Unused but handy for inspect: per-shop quantities of an item. */
+/** Quantity on hand of an item per shop id (0 is the summary), for inspect. */
 export function stockByShop(store: Store, itemId: number): Record<number, number> {
   const out: Record<number, number> = {};
   for (const row of store.itemShops.rowsOfItem(itemId)) out[store.itemShops.shopAt(row)] = store.itemShops.int(row, 'qoh');
   return out;
-}
-
-export function itemExists(store: Store, itemId: number): boolean {
-  return num(store.items.get(itemId), 'itemID') === itemId;
 }
