@@ -101,6 +101,16 @@ describe('Oro OAuth2 and authentication', () => {
     h.token = after;
   });
 
+  it('§0.3 refuses a token another Oro instance issued, even one signed with the same key', async () => {
+    const other = await startOro({ seed: false });
+    try {
+      assert.equal((await h.api('GET', '/admin/api/productunits', { token: other.token })).status, 401);
+      assert.equal((await other.api('GET', '/admin/api/productunits')).status, 200);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('§2 accepts the token as a top-level access_token member of a JSON:API body', async () => {
     const reply = await h.api('POST', '/admin/api/paymentterms', { token: false, body: { access_token: h.token, data: { type: 'paymentterms', attributes: { label: 'net 45' } } } });
     assert.equal(reply.status, 201);

@@ -9,7 +9,19 @@ import type { Random } from '../random.js';
 import { headerValue } from './api.js';
 import { uuid } from './ids.js';
 
+export interface SigningKeys {
+  readonly privateKey: KeyObject;
+  readonly publicKey: KeyObject;
+}
+
+/** A fresh RS256 key pair (2048 bits, as Oro's `var/oauth_private.key`). */
+export function generateSigningKeys(): SigningKeys {
+  return generateKeyPairSync('rsa', { modulusLength: 2048 });
+}
+
 export interface OAuthOptions {
+  /** The token signing keys; made fresh when absent. */
+  readonly keys?: SigningKeys;
   readonly clientId: string;
   readonly clientSecret: string;
   readonly tokenTtlSeconds: number;
@@ -32,7 +44,7 @@ export class OAuthServer {
   readonly #issued = new Map<string, number>();
 
   constructor(private readonly options: OAuthOptions) {
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const { privateKey, publicKey } = options.keys ?? generateSigningKeys();
     this.#privateKey = privateKey;
     this.#publicKey = publicKey;
   }

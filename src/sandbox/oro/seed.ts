@@ -52,8 +52,10 @@ export function seedInstall(state: OroState): void {
   for (const [code, name] of Object.entries(COUNTRIES)) state.addReference('countries', code, { name, iso3Code: null });
   for (const code of US_STATES) state.addReference('regions', `US-${code}`, { name: code, code });
   for (const unit of UNITS) if (!state.units.get(unit.id)) state.units.insert(unit);
-  for (const role of ROLES) if (!state.customerUserRoles.get(role.id)) state.customerUserRoles.insert(role);
-  for (let i = 0; i < ROLES.length; i += 1) state.nextId('customeruserroles');
+  for (const role of ROLES) {
+    if (!state.customerUserRoles.get(role.id)) state.customerUserRoles.insert(role);
+    state.sequence('customeruserroles').skipPast(role.id);
+  }
   if (state.settings.version === 'master') for (const alias of MASTER_WEBHOOK_ENTITIES) state.webhookAccessible.add(alias);
   refreshWebhookTopics(state);
   if (state.settings.enterprise && state.warehouses.size === 0) {

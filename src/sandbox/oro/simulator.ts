@@ -7,7 +7,7 @@ import type { SimRequest, SimResponse } from '../http.js';
 import type { Random } from '../random.js';
 import { ActionError, type SandboxSystem } from '../system.js';
 import { API_PREFIX, handleApi, type ApiDeps } from './api.js';
-import { OAuthServer } from './auth.js';
+import { OAuthServer, type SigningKeys } from './auth.js';
 import { BatchQueue, DEFAULT_BATCH, type BatchOptions } from './batch.js';
 import { completeCheckout, type CheckoutInput, type CheckoutResult } from './checkout.js';
 import { formatMoney } from './format.js';
@@ -24,6 +24,7 @@ import type { ChangeEvent } from './write-context.js';
 
 export type { CheckoutInput, CheckoutResult } from './checkout.js';
 export type { DeliveryRecord } from './webhooks.js';
+export { generateSigningKeys, type SigningKeys } from './auth.js';
 
 export interface OroSimulatorOptions {
   readonly clock: Clock;
@@ -35,6 +36,8 @@ export interface OroSimulatorOptions {
   readonly clientId?: string;
   readonly clientSecret?: string;
   readonly tokenTtlSeconds?: number;
+  /** The RS256 key pair tokens are signed with; by default each simulator makes its own. */
+  readonly signingKeys?: SigningKeys;
   /** The Web API feature toggle; off, every API route answers 404. Default on. */
   readonly apiEnabled?: boolean;
   /**
@@ -86,6 +89,7 @@ export class OroSimulator implements SandboxSystem {
     this.#registry = buildRegistry(enterprise);
     this.#apiEnabled = options.apiEnabled ?? true;
     this.#auth = new OAuthServer({
+      ...(options.signingKeys ? { keys: options.signingKeys } : {}),
       clientId: options.clientId ?? 'storelink-sandbox', clientSecret: options.clientSecret ?? 'sandbox-oro-secret',
       tokenTtlSeconds: options.tokenTtlSeconds ?? 3600, clock: options.clock, random: options.random.fork('oauth'),
     });

@@ -155,6 +155,7 @@ export class OroState {
   addReference(type: string, id: Id, attributes: Record<string, unknown>): void {
     const table = this.reference(type);
     if (!table.get(id)) table.insert({ id, attributes });
+    if (typeof id === 'number') this.sequence(type).skipPast(id);
   }
 
   productBySku(sku: string): ProductRow | undefined {

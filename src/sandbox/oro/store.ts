@@ -339,4 +339,9 @@ export class Sequence {
   next(): number {
     return this.#next++;
   }
+
+  /** Makes the next id larger than `id` (after a row was inserted with a chosen id). */
+  skipPast(id: number): void {
+    if (id >= this.#next) this.#next = id + 1;
+  }
 }

@@ -7,7 +7,7 @@ import { startSimServer, type RunningSimServer } from '../http.js';
 import { Random } from '../random.js';
 import { RequestLog } from '../request-log.js';
 import { oroDemoDir } from '../../../test/support/shared-data.js';
-import { OroSimulator, type OroSimulatorOptions } from './simulator.js';
+import { OroSimulator, generateSigningKeys, type OroSimulatorOptions, type SigningKeys } from './simulator.js';
 
 export const JSON_API = 'application/vnd.api+json';
 
@@ -38,6 +38,7 @@ export interface Harness {
 }
 
 let demo: Catalogue | undefined;
+let keys: SigningKeys | undefined;
 
 /** The Oro demo catalogue, parsed once per test process. */
 export function demoCatalogue(): Catalogue {
@@ -55,7 +56,9 @@ export interface StartOptions extends Partial<Omit<OroSimulatorOptions, 'clock' 
 export async function startOro(options: StartOptions = {}): Promise<Harness> {
   const clock = new ManualClock(Date.UTC(2026, 0, 15, 9, 0, 0));
   const { seed = 'demo', faults, maxBodyBytes, ...simOptions } = options;
-  const sim = new OroSimulator({ clock, random: new Random(7), ...simOptions });
+  // one RSA key pair per test process: making one takes 0.2–0.8 s, and tests start many simulators
+  keys ??= generateSigningKeys();
+  const sim = new OroSimulator({ clock, random: new Random(7), signingKeys: keys, ...simOptions });
   if (seed === 'demo') sim.seed(demoCatalogue());
   else if (seed) sim.seed(seed);
   const log = new RequestLog();

@@ -92,6 +92,12 @@ export class WriteContext {
     this.errors.push(error);
   }
 
+  /** A required value is missing: "not blank", unless an error at that pointer already says why. */
+  failMissing(pointer: string, detail?: string): void {
+    if (this.errors.some((e) => e.source?.pointer === pointer)) return;
+    this.fail(Errors.notBlank(pointer, detail));
+  }
+
   changed(type: string, id: Id, kind: ChangeKind, snapshot?: unknown): void {
     this.events.push({ type, id, kind, ...(snapshot === undefined ? {} : { snapshot }) });
   }

@@ -65,7 +65,7 @@ export function writeAddress(table: Table<AddressRow>, row: AddressRow | undefin
   ctx.toOne(input, 'customerAddress', 'customeraddresses');
   ctx.toOne(input, 'customerUserAddress', 'customeruseraddresses');
   if (!row && !changes.street) ctx.fail(Errors.notBlank(`${input.pointer}/attributes/street`));
-  if (!row && !changes.country) ctx.fail(Errors.notBlank(`${input.pointer}/relationships/country/data`));
+  if (!row && !changes.country) ctx.failMissing(`${input.pointer}/relationships/country/data`);
   if (ctx.errors.length > mark) return undefined;
   const now = ctx.state.now();
   if (row) return table.update(row.id, { ...changes, updatedAt: now });

@@ -228,11 +228,11 @@ function writeCustomerUser(row: CustomerUserRow | undefined, input: ResourceInpu
   if (externalId !== undefined) changes.externalId = externalId === '' ? null : externalId;
   const customer = ctx.toOne(input, 'customer', 'customers');
   if (customer !== undefined && customer !== null) changes.customerId = customer as number;
-  else if (!row || customer === null) ctx.fail(Errors.notBlank(`${input.pointer}/relationships/customer/data`));
+  else if (!row || customer === null) ctx.failMissing(`${input.pointer}/relationships/customer/data`);
   const roles = ctx.toMany(input, 'userRoles', 'customeruserroles');
   if (roles) changes.roleIds = roles as number[];
   const enabled = changes.enabled ?? row?.enabled ?? true;
-  if (enabled && (changes.roleIds ?? row?.roleIds ?? []).length === 0) ctx.fail(Errors.notBlank(`${input.pointer}/relationships/userRoles/data`));
+  if (enabled && (changes.roleIds ?? row?.roleIds ?? []).length === 0) ctx.failMissing(`${input.pointer}/relationships/userRoles/data`);
   const representatives = ctx.toMany(input, 'salesRepresentatives', 'users');
   if (representatives) changes.salesRepresentativeIds = representatives as number[];
   ctx.toOne(input, 'owner', 'users');

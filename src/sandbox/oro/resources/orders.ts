@@ -135,7 +135,7 @@ function createOrder(input: ResourceInput, ctx: WriteContext): OrderRow | undefi
   const mark = ctx.errors.length;
   const scalars = readOrderScalars(input, ctx, true);
   const customer = ctx.toOne(input, 'customer', 'customers');
-  if (customer === undefined || customer === null) ctx.fail(Errors.notBlank(`${input.pointer}/relationships/customer/data`));
+  if (customer === undefined || customer === null) ctx.failMissing(`${input.pointer}/relationships/customer/data`);
   const id = ctx.state.nextId('orders');
   const now = ctx.state.now();
   const order = ctx.state.orders.insert({
@@ -158,7 +158,7 @@ function updateOrder(row: OrderRow, input: ResourceInput, ctx: WriteContext): Or
   const mark = ctx.errors.length;
   const changes = readOrderScalars(input, ctx, false);
   const customer = ctx.toOne(input, 'customer', 'customers');
-  if (customer === null) ctx.fail(Errors.notBlank(`${input.pointer}/relationships/customer/data`));
+  if (customer === null) ctx.failMissing(`${input.pointer}/relationships/customer/data`);
   if (typeof customer === 'number') (changes as { customerId?: number }).customerId = customer;
   ctx.state.orders.update(row.id, { ...changes, updatedAt: ctx.state.now() });
   applyOrderRelationships(ctx.state.orders.get(row.id)!, input, ctx, false);
@@ -185,7 +185,7 @@ function applyOrderRelationships(order: OrderRow, input: ResourceInput, ctx: Wri
   // read-only or unmanaged here: the internal status, the external status (status management off)
   for (const [name, target] of [['owner', 'users'], ['organization', 'organizations'], ['website', 'websites']] as const) ctx.toOne(input, name, target);
   const lines = ctx.toMany(input, 'lineItems', 'orderlineitems', { order: order.id });
-  if (creating && (!lines || lines.length === 0)) ctx.fail(Errors.notBlank(`${input.pointer}/relationships/lineItems/data`));
+  if (creating && (!lines || lines.length === 0)) ctx.failMissing(`${input.pointer}/relationships/lineItems/data`);
   if (lines && !creating) {
     const keep = new Set(lines);
     for (const id of [...ctx.state.orderLinesByOrder.get(order.id)]) if (!keep.has(id)) ctx.state.orderLines.delete(id);
@@ -338,7 +338,7 @@ function writeLine(row: OrderLineRow | undefined, input: ResourceInput, ctx: Wri
   if (external !== undefined) changes.fromExternalSource = external;
   const unit = ctx.toOne(input, 'productUnit', 'productunits');
   if (typeof unit === 'string') changes.unit = unit;
-  else if (!row || unit === null) ctx.fail(Errors.notBlank(`${input.pointer}/relationships/productUnit/data`));
+  else if (!row || unit === null) ctx.failMissing(`${input.pointer}/relationships/productUnit/data`);
   resolveProduct(row, input, ctx, changes);
   const orderId = resolveOrder(row, input, ctx);
   if (ctx.errors.length > mark || orderId === undefined) return undefined;
@@ -359,7 +359,7 @@ function writeLine(row: OrderLineRow | undefined, input: ResourceInput, ctx: Wri
 function resolveOrder(row: OrderLineRow | undefined, input: ResourceInput, ctx: WriteContext): number | undefined {
   const linked = ctx.toMany(input, 'orders', 'orders');
   const orderId = (linked?.[0] ?? ctx.inverse.order ?? row?.orderId) as number | undefined;
-  if (orderId === undefined) ctx.fail(Errors.notBlank(`${input.pointer}/relationships/orders/data`));
+  if (orderId === undefined) ctx.failMissing(`${input.pointer}/relationships/orders/data`);
   return orderId;
 }
 
@@ -396,7 +396,7 @@ function resolveProduct(row: OrderLineRow | undefined, input: ResourceInput, ctx
   }
   if (productId === null) changes.productId = null;
   const freeForm = changes.freeFormProduct ?? row?.freeFormProduct;
-  if (!row && !freeForm && !changes.productSku) ctx.fail(Errors.notBlank(`${input.pointer}/relationships/product/data`));
+  if (!row && !freeForm && !changes.productSku) ctx.failMissing(`${input.pointer}/relationships/product/data`);
 }
 
 /** Enum-like read-only types of the order model. */

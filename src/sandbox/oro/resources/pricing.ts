@@ -183,7 +183,7 @@ function writePrice(row: PriceRow | undefined, input: ResourceInput, ctx: WriteC
   const productId = ctx.toOne(input, 'product', 'products') ?? row?.productId;
   const unit = ctx.toOne(input, 'unit', 'productunits') ?? row?.unit;
   for (const [name, id] of [['priceList', priceListId], ['product', productId], ['unit', unit]] as const) {
-    if (id === null || id === undefined) ctx.fail(Errors.notBlank(`${input.pointer}/relationships/${name}/data`));
+    if (id === null || id === undefined) ctx.failMissing(`${input.pointer}/relationships/${name}/data`);
   }
   if (ctx.errors.length > mark) return undefined;
   const key: PriceKey = {
@@ -260,8 +260,8 @@ function writeLink(kind: LinkKind, row: PriceListLinkRow | undefined, input: Res
   const owner = row ? undefined : ctx.toOne(input, kind, kind === 'customer' ? 'customers' : 'customergroups');
   const website = row ? undefined : ctx.toOne(input, 'website', 'websites');
   const priceList = ctx.toOne(input, 'priceList', 'pricelists');
-  if (!row && (owner === undefined || owner === null)) ctx.fail(Errors.notBlank(`${input.pointer}/relationships/${kind}/data`));
-  if ((!row && priceList === undefined) || priceList === null) ctx.fail(Errors.notBlank(`${input.pointer}/relationships/priceList/data`));
+  if (!row && (owner === undefined || owner === null)) ctx.failMissing(`${input.pointer}/relationships/${kind}/data`);
+  if ((!row && priceList === undefined) || priceList === null) ctx.failMissing(`${input.pointer}/relationships/priceList/data`);
   if (ctx.errors.length > mark) return undefined;
   const values = {
     ...(typeof sortOrder === 'number' ? { sortOrder } : {}), ...(mergeAllowed !== undefined ? { mergeAllowed } : {}),

@@ -198,11 +198,11 @@ function applyRelationships(productId: number, input: ResourceInput, ctx: WriteC
 
   const family = ctx.toOne(input, 'attributeFamily', 'attributefamilies');
   if (family !== undefined && family !== null) changes.attributeFamilyId = family as number;
-  else if (creating || family === null) ctx.fail(Errors.notBlank(relationshipPointer(input, 'attributeFamily')));
+  else if (creating || family === null) ctx.failMissing(relationshipPointer(input, 'attributeFamily'));
 
   const status = ctx.toOne(input, 'inventory_status', 'prodinventorystatuses');
   if (typeof status === 'string' && INVENTORY_STATUSES.includes(status)) changes.inventoryStatus = status;
-  else if (creating || status === null) ctx.fail(Errors.notBlank(relationshipPointer(input, 'inventory_status')));
+  else if (creating || status === null) ctx.failMissing(relationshipPointer(input, 'inventory_status'));
 
   const category = ctx.toOne(input, 'category', 'categories');
   if (category !== undefined) changes.categoryId = category as number | null;
@@ -235,10 +235,11 @@ function applyLocalized(productId: number, input: ResourceInput, ctx: WriteConte
 }
 
 function applyPrecisions(productId: number, input: ResourceInput, ctx: WriteContext, creating: boolean, changes: { primaryPrecisionId?: number | null }): void {
-  const primary = ctx.toOne(input, 'primaryUnitPrecision', 'productunitprecisions', { product: productId });
+  // the list first: new precisions get their ids in the order the client listed them
   const listed = ctx.toMany(input, 'unitPrecisions', 'productunitprecisions', { product: productId });
-  if (creating && (primary === undefined || primary === null)) ctx.fail(Errors.notBlank(relationshipPointer(input, 'primaryUnitPrecision')));
-  if (!creating && primary === null) ctx.fail(Errors.notBlank(relationshipPointer(input, 'primaryUnitPrecision')));
+  const primary = ctx.toOne(input, 'primaryUnitPrecision', 'productunitprecisions', { product: productId });
+  if (creating && (primary === undefined || primary === null)) ctx.failMissing(relationshipPointer(input, 'primaryUnitPrecision'));
+  if (!creating && primary === null) ctx.failMissing(relationshipPointer(input, 'primaryUnitPrecision'));
   if (typeof primary === 'number') changes.primaryPrecisionId = primary;
 
   const current = ctx.state.products.get(productId)!;
