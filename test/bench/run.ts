@@ -1,110 +1,33 @@
-// `npm run bench`: the figures the issues name, measured on this machine.
-//   1. transform throughput of the example's stock mapping over 100k records, through the engine
-//      and through a bare jsonata(expr).evaluate in the same run (goal: engine ≥ 0.8 × bare);
-//   2. writing 100k cross-reference rows to the lowdb store (goal: ≤ 2 s).
-import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir, totalmem } from 'node:os';
+// `npm run bench [-- suite …]`: the figures the issues name, measured on this machine, written to
+// bench-results/latest.json. Suites: transform, xref, sandbox, connectors (default: all).
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import jsonata from 'jsonata';
-import { loadProject } from '../../src/config/load.js';
 import { packageRoot } from '../../src/paths.js';
-import { openLowdbStore } from '../../src/state/lowdb-store.js';
-import { $convertUnit, valueMap } from '../../src/transform/functions.js';
+import { connectorBench } from './connectors.js';
+import { sandboxBench } from './sandbox.js';
+import { transformBench, xrefBench } from './transform.js';
 
-const RECORDS = 100_000;
-const ROUNDS = 5;
+const SUITES: Record<string, () => Promise<Record<string, number>>> = {
+  transform: transformBench,
+  xref: xrefBench,
+  sandbox: sandboxBench,
+  connectors: connectorBench,
+};
 
-function items(count: number): Record<string, unknown>[] {
-  const out: Record<string, unknown>[] = [];
-  for (let i = 0; i < count; i += 1) {
-    out.push({
-      itemID: i + 1,
-      customSku: i % 7 === 0 ? '0RT28' : `SKU-${i}`,
-      description: `Item ${i}`,
-      archived: false,
-      itemShops: [
-        { itemShopID: i * 3 + 1, shopID: 1, qoh: (i * 13) % 50 },
-        { itemShopID: i * 3 + 2, shopID: 2, qoh: (i * 7) % 30 },
-        { itemShopID: i * 3 + 3, shopID: 3, qoh: (i * 3) % 20 },
-      ],
-    });
-  }
-  return out;
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const unknown = wanted.filter((w) => !SUITES[w]);
+if (unknown.length > 0) {
+  console.error(`unknown suite ${unknown.join(', ')}; suites: ${Object.keys(SUITES).join(', ')}`);
+  process.exit(2);
 }
-
-async function once(records: readonly unknown[], evaluate: (record: unknown) => Promise<unknown>): Promise<number> {
-  const started = process.hrtime.bigint();
-  for (const record of records) await evaluate(record);
-  return records.length / (Number(process.hrtime.bigint() - started) / 1e9);
-}
-
-/** Rounds alternate between the contenders, so neither gains from warm-up or garbage collection order. */
-async function compare(records: readonly unknown[], contenders: Record<string, (record: unknown) => Promise<unknown>>): Promise<Record<string, number>> {
-  const best: Record<string, number> = {};
-  for (const evaluate of Object.values(contenders)) await once(records.slice(0, 20_000), evaluate);
-  for (let round = 0; round < ROUNDS; round += 1) {
-    for (const [label, evaluate] of Object.entries(contenders)) best[label] = Math.max(best[label] ?? 0, await once(records, evaluate));
-  }
-  for (const [label, value] of Object.entries(best)) {
-    console.log(`  ${label.padEnd(36)} ${Math.round(value).toLocaleString('en')} records/s (best of ${ROUNDS}, rounds interleaved)`);
-  }
-  return best;
-}
-
-async function transformBench(): Promise<Record<string, number>> {
-  const loaded = await loadProject(join(packageRoot, 'examples', 'acme-outdoor'), { cwd: packageRoot, env: {} });
-  if (!loaded.project) throw new Error(`example does not load: ${JSON.stringify(loaded.diagnostics)}`);
-  const flow = loaded.project.config.flows.find((f) => f.name === 'stock-to-oro')!;
-  const engine = loaded.project.transforms.get('stock-to-oro')!;
-
-  const bare = jsonata(flow.transform);
-  bare.registerFunction('valueMap', valueMap(loaded.project.config.lookups));
-  bare.registerFunction('convertUnit', $convertUnit);
-  bare.assign('params', structuredClone(flow.params));
-
-  const records = items(RECORDS);
-  // the same output, or the comparison means nothing
-  const sample = records[7]!;
-  const [a, b] = [await engine.run(sample), await bare.evaluate(sample)];
-  if (!a.ok || JSON.stringify(a.records) !== JSON.stringify(b)) throw new Error(`engine and bare jsonata disagree: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
-
-  console.log(`transform: stock mapping over ${RECORDS.toLocaleString('en')} Lightspeed items (3 shops each)`);
-  const rates = await compare(records, {
-    'bare jsonata(expr).evaluate': (r) => bare.evaluate(r),
-    'engine (guardrails, strict, shapes)': (r) => engine.run(r),
-  });
-  const bareRate = rates['bare jsonata(expr).evaluate']!;
-  const engineRate = rates['engine (guardrails, strict, shapes)']!;
-  const ratio = engineRate / bareRate;
-  console.log(`  ratio engine/bare                    ${ratio.toFixed(3)} (goal ≥ 0.8) ${ratio >= 0.8 ? 'PASS' : 'FAIL'}`);
-  return { bareRecordsPerSecond: Math.round(bareRate), engineRecordsPerSecond: Math.round(engineRate), ratio: Number(ratio.toFixed(3)) };
-}
-
-async function xrefBench(): Promise<Record<string, number>> {
-  const dir = await mkdtemp(join(tmpdir(), 'storelink-bench-'));
-  const store = await openLowdbStore(dir);
-  const pairs = Array.from({ length: RECORDS }, (_, i) => [
-    { system: 'oro', entity: 'products', id: String(i + 1) },
-    { system: 'lightspeed', entity: 'Item', id: String(200_000 + i) },
-  ] as const);
-  const started = process.hrtime.bigint();
-  await store.xref.linkMany(pairs);
-  await store.close();
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const reopened = process.hrtime.bigint();
-  const again = await openLowdbStore(dir);
-  const count = await again.xref.count();
-  const openSeconds = Number(process.hrtime.bigint() - reopened) / 1e9;
-  if (count !== RECORDS) throw new Error(`expected ${RECORDS} links, found ${count}`);
-  console.log(`xref: ${RECORDS.toLocaleString('en')} cross-reference rows to lowdb`);
-  console.log(`  write (one batch, durable)         ${seconds.toFixed(3)} s (goal ≤ 2 s) ${seconds <= 2 ? 'PASS' : 'FAIL'}`);
-  console.log(`  reopen and index                   ${openSeconds.toFixed(3)} s`);
-  return { xrefWriteSeconds: Number(seconds.toFixed(3)), xrefReopenSeconds: Number(openSeconds.toFixed(3)) };
-}
-
 const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`;
 console.log(`storelink bench — ${machine}\n`);
-const results = { machine, date: new Date().toISOString(), ...(await transformBench()), ...(await xrefBench()) };
+const results: Record<string, unknown> = { machine, date: new Date().toISOString() };
+for (const name of wanted.length > 0 ? wanted : Object.keys(SUITES)) {
+  results[name] = await SUITES[name]!();
+  console.log('');
+}
 await mkdir(join(packageRoot, 'bench-results'), { recursive: true });
 await writeFile(join(packageRoot, 'bench-results', 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-console.log('\nwritten to bench-results/latest.json');
+console.log('written to bench-results/latest.json');
