@@ -74,7 +74,7 @@ export function resourceObject(def: ResourceDef, row: Row, ctx: ReadContext, sha
   let relationshipCount = 0;
   for (const [name, relationship] of relationshipDefs) {
     if (fieldset && !fieldset.has(name)) continue;
-    const data = relationshipData(ctx, relationship.target, relationship.many, relationship.get(row, ctx));
+    const data = relationshipData(ctx, relationship.target, relationship.many, relationship.get(row, ctx), relationship.maxResults);
     relationships[name] = ctx.hateoas ? { links: { self: `${self}/relationships/${name}`, related: `${self}/${name}` }, data } : { data };
     relationshipCount += 1;
   }
@@ -82,9 +82,13 @@ export function resourceObject(def: ResourceDef, row: Row, ctx: ReadContext, sha
   return object;
 }
 
-export function relationshipData(ctx: ReadContext, target: string, many: boolean, value: Id | null | readonly Id[]): Json {
+/** `max_related_entities`: the most related records a to-many relationship lists. */
+export const MAX_RELATED = 1000;
+
+export function relationshipData(ctx: ReadContext, target: string, many: boolean, value: Id | null | readonly Id[], maxResults = MAX_RELATED): Json {
   if (many) {
-    const ids = Array.isArray(value) ? (value as readonly Id[]) : value === null ? [] : [value as Id];
+    const all = Array.isArray(value) ? (value as readonly Id[]) : value === null ? [] : [value as Id];
+    const ids = maxResults === -1 || all.length <= maxResults ? all : all.slice(0, maxResults);
     return ids.map((id) => linkage(ctx, target, id)).filter((l): l is Linkage => l !== undefined).map((l) => ({ type: l.type, id: l.id }));
   }
   if (value === null || Array.isArray(value)) return null;

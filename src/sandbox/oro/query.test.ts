@@ -43,6 +43,10 @@ describe('Oro filters, sorting and polling', () => {
     assert.deepEqual(operator.json.errors[0], { status: '400', title: 'filter constraint', detail: 'The operator ">" is not supported.', source: { parameter: 'filter[sku]' } });
     const value = await h.api('GET', '/admin/api/products?filter[id]=abc');
     assert.equal(value.json.errors[0].detail, 'Expected integer value. Given "abc".');
+    const association = await h.api('GET', '/admin/api/inventorylevels?filter[product]=1,abc');
+    assert.equal(association.status, 400);
+    assert.equal(association.json.errors[0].detail, 'Expected integer value. Given "abc".');
+    assert.equal((await h.api('GET', '/admin/api/inventorylevels?filter[product]=999999')).json.data.length, 0, 'an unknown id just matches nothing');
     const sort = await h.api('GET', '/admin/api/products?sort=colour');
     assert.equal(sort.status, 400);
     assert.deepEqual(sort.json.errors[0], { status: '400', title: 'sort constraint', detail: 'Sorting by "colour" field is not supported.', source: { parameter: 'sort' } });

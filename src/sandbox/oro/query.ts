@@ -179,9 +179,10 @@ function relationId(def: FilterDef<Row>, text: string, ctx: ReadContext): string
   if (!target) return text;
   const id = parseIdOf(target, text, ctx);
   if (id !== undefined) return id;
-  // an id of the wrong shape is a 400 for integer ids; an unknown SKU or code just matches nothing
-  if (target.clientIds || target.parseId) return `\u0000missing:${text}`;
-  return undefined;
+  // a well-formed id of no record (an unknown SKU in ext-id mode, a price id of another list)
+  // matches nothing; an integer id that is not an integer is a 400, as in Oro
+  const integerIds = !target.clientIds && target.type !== 'productprices' && !(ctx.extId && target.type === 'products');
+  return integerIds && !/^\d+$/.test(text) ? undefined : `\u0000missing:${text}`;
 }
 
 function expected(def: FilterDef<Row>, given: string): string {

@@ -26,6 +26,8 @@ export interface AttributeDef<R> {
 export interface RelationshipDef<R> {
   readonly target: string;
   readonly many: boolean;
+  /** To-many data are capped at `max_related_entities` (1000); -1: unlimited (order `lineItems`). */
+  readonly maxResults?: number;
   /** Internal ids of the related rows (to-many in id order), or null. */
   get(row: R, ctx: ReadContext): Id | null | readonly Id[];
 }

@@ -63,6 +63,31 @@ describe('Oro seeded from the demo data', () => {
   });
 });
 
+describe('Oro inspection', () => {
+  it('§8 shows the true state as plain JSON records by resource name', async () => {
+    const h = await startOro();
+    try {
+      const names = h.sim.resources();
+      for (const name of ['products', 'inventorylevels', 'productprices', 'orders', 'webhookdeliveries', 'asyncoperations']) assert.ok(names.includes(name), name);
+      assert.equal(names.includes('warehouses'), false, 'community mode');
+      const products = h.sim.inspect('products') as { sku: string; name: string; inventoryStatus: string }[];
+      assert.equal(products.length, 63);
+      assert.deepEqual({ sku: products[0]!.sku, name: products[0]!.name, inventoryStatus: products[0]!.inventoryStatus }, { sku: '0RT28', name: '220 Lumen Rechargeable Headlamp', inventoryStatus: 'in_stock' });
+      const levels = h.sim.inspect('inventorylevels') as { sku: string; unit: string; quantity: string }[];
+      assert.equal(levels.length, 126);
+      const before = levels.find((l) => l.sku === '0RT28' && l.unit === 'item')!;
+      h.sim.checkout({ customerUserEmail: 'AmandaRCole@example.org', lines: [{ sku: '0RT28', unit: 'item', quantity: 2 }] });
+      const after = (h.sim.inspect('inventorylevels') as typeof levels).find((l) => l.sku === '0RT28' && l.unit === 'item')!;
+      assert.equal(Number(after.quantity), Number(before.quantity) - 2);
+      assert.doesNotThrow(() => JSON.stringify(h.sim.inspect('orders')));
+      assert.equal(h.sim.inspect('nonsense'), undefined);
+      assert.equal(h.sim.inspect('warehouses'), undefined);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe('Oro seeded with 100 000 generated SKUs', () => {
   it('§8 seeds in seconds and serves a 100-product page with includes in milliseconds', async () => {
     const catalogue = generateCatalogue({ skus: 100_000 });

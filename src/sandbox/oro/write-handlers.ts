@@ -3,7 +3,7 @@
 // the committed changes are then published (webhooks).
 import type { SimResponse } from '../http.js';
 import { jsonApiResponse, type ApiDeps, type ApiRequest, type Route } from './api.js';
-import { itemUrl, resourceObject, singleDocument, includedFor, type JsonObject } from './document.js';
+import { itemUrl, resourceObject, singleDocument, type JsonObject } from './document.js';
 import { ApiError, Errors, throwIfAny, type ApiErrorItem } from './errors.js';
 import { parseListQuery, parseShape, runList, type ShapeQuery } from './query.js';
 import { findRow, requireFilters } from './read-handlers.js';
@@ -242,9 +242,4 @@ function linkId(api: ApiRequest, type: string, id: unknown): string {
   const def = api.read.registry.get(type);
   const row = def?.table(api.read.state).get(id as string | number);
   return def && row ? apiIdOf(def, row, api.read) : String(id);
-}
-
-/** For responses that list rows with their `included` (batch results). */
-export function rowsWithIncluded(def: ResourceDef, rows: readonly Row[], read: ReadContext, shape: ShapeQuery): { data: JsonObject[]; included: JsonObject[] } {
-  return { data: rows.map((row) => resourceObject(def, row, read, shape)), included: includedFor(def, rows, read, shape) };
 }

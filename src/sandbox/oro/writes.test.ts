@@ -119,6 +119,26 @@ describe('Oro writes', () => {
     assert.equal((await h.api('GET', `/admin/api/inventorylevels/${levels.json.data[0].id}`)).status, 404);
   });
 
+  it('§8.1 deleting a product deletes its unit precisions, inventory levels and prices; order lines keep their SKU', async () => {
+    const id = (await h.api('GET', '/admin/api/products?filter[sku]=4HC51')).json.data[0].id as string;
+    const levels = await h.api('GET', `/admin/api/inventorylevels?filter[product]=${id}`);
+    assert.ok(levels.json.data.length > 0);
+    const lines = (await h.api('GET', `/admin/api/orderlineitems?filter[product]=${id}&page[size]=-1`)).json.data as { id: string; attributes: { productSku: string } }[];
+    assert.ok(lines.length > 0, 'a product the demo orders contain');
+    assert.equal((await h.api('DELETE', `/admin/api/products/${id}`)).status, 204);
+    assert.equal((await h.api('GET', `/admin/api/products/${id}`)).status, 404);
+    assert.equal((await h.api('GET', `/admin/api/inventorylevels?filter[product]=${id}`)).json.data.length, 0);
+    assert.equal((await h.api('GET', `/admin/api/productunitprecisions?filter[product]=${id}`)).json.data.length, 0);
+    assert.equal((await h.api('GET', `/admin/api/productprices?filter[priceList]=1&filter[product]=${id}`)).json.data.length, 0);
+    for (const line of lines) {
+      const after = (await h.api('GET', `/admin/api/orderlineitems/${line.id}`)).json.data;
+      assert.equal(after.relationships.product.data, null);
+      assert.equal(after.attributes.productSku, '4HC51');
+    }
+    const unit = await h.api('DELETE', '/admin/api/productunits/item');
+    assert.equal(unit.status, 400, 'a unit in use cannot be deleted');
+  });
+
   it('§0.18 refuses a second precision for the same product and unit: unique entity constraint at /data/relationships/product/data', async () => {
     const reply = await h.api('POST', '/admin/api/productunitprecisions', {
       body: { data: { type: 'productunitprecisions', attributes: { precision: 0, conversionRate: 1, sell: true }, relationships: { product: link('products', '1'), unit: link('productunits', 'item') } } },

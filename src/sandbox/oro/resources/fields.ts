@@ -80,4 +80,3 @@ export const timestampFilter = <R>(value: (row: R) => number, indexOf: IndexOf<R
   },
 });
 
-export const upperFirst = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);

@@ -1,7 +1,7 @@
 // `inventorylevels` (§8.4: GET and PATCH only; created and deleted with unit precisions;
 // relationships in a PATCH are ignored) and the enterprise `warehouses` (§8.8, Simulator default:
 // full CRUD, a level per product unit precision per warehouse).
-import { addLevelsForWarehouse, removeLevelsOfWarehouse } from '../catalog.js';
+import { addLevelsForWarehouse, removeLevelsOfWarehouse } from '../cascades.js';
 import { Errors } from '../errors.js';
 import { formatDecimal, parseDecimal, roundDecimal } from '../format.js';
 import type { InventoryLevelRow, WarehouseRow } from '../model.js';

@@ -1,9 +1,9 @@
 // Orders (§8.7): `orders` with totals computed here (sent totals are ignored), `orderlineitems`
 // with the productSku/product resolution of the Simulator default, and the computed
 // `ordersubtotals`. Orders written through the API never touch inventory (§9).
-import { ApiError, Errors } from '../errors.js';
+import { Errors } from '../errors.js';
 import { formatMoney } from '../format.js';
-import { INTERNAL_STATUSES, SHIPPING_STATUSES, type OrderLineRow, type OrderRow, type ReferenceRow, type ShippingStatus } from '../model.js';
+import { SHIPPING_STATUSES, type OrderLineRow, type OrderRow, type ReferenceRow, type ShippingStatus } from '../model.js';
 import { CRUD_AND_BATCH, READ_ONLY, defineResource, type ReadContext, type ResourceDef } from '../resource.js';
 import type { OroState } from '../state.js';
 import type { Id } from '../store.js';
@@ -42,7 +42,7 @@ export function ordersResource(): ResourceDef<OrderRow> {
     relationships: {
       billingAddress: toOne('orderaddresses', (o) => o.billingAddressId),
       shippingAddress: toOne('orderaddresses', (o) => o.shippingAddressId),
-      lineItems: toMany('orderlineitems', (o, ctx) => ctx.state.orderLinesByOrder.get(o.id)),
+      lineItems: { ...toMany<OrderRow>('orderlineitems', (o, ctx) => ctx.state.orderLinesByOrder.get(o.id)), maxResults: -1 },
       discounts: none('orderdiscounts', true),
       shippingTrackings: none('ordershippingtrackings', true),
       paymentTerm: toOne('paymentterms', (o) => o.paymentTermId),
@@ -397,19 +397,4 @@ function resolveProduct(row: OrderLineRow | undefined, input: ResourceInput, ctx
   if (productId === null) changes.productId = null;
   const freeForm = changes.freeFormProduct ?? row?.freeFormProduct;
   if (!row && !freeForm && !changes.productSku) ctx.failMissing(`${input.pointer}/relationships/product/data`);
-}
-
-/** Enum-like read-only types of the order model. */
-export const ORDER_ENUMS: Readonly<Record<string, readonly string[]>> = {
-  orderinternalstatuses: INTERNAL_STATUSES,
-  ordershippingstatuses: SHIPPING_STATUSES,
-  orderstatuses: [],
-};
-
-/** Moves an order to another internal or shipping status (the back-office workflow, not the API). */
-export function setOrderStatus(ctx: WriteContext, order: OrderRow, changes: { internalStatus?: OrderRow['internalStatus']; shippingStatus?: ShippingStatus }): OrderRow {
-  if (Object.keys(changes).length === 0) throw new ApiError([Errors.requestData('Nothing to change.')]);
-  const updated = ctx.state.orders.update(order.id, { ...changes, updatedAt: ctx.state.now() });
-  ctx.changed('orders', order.id, 'updated');
-  return updated;
 }

@@ -1,7 +1,7 @@
 // `products` (§8.1) and the records that hang off a product: localized names, descriptions, slugs
 // and meta values, and the fallback-valued options (`entityfieldfallbackvalues`) that the §9
 // inventory rules resolve. Ext-id mode addresses products by SKU.
-import { removePrecision, touchProduct } from '../catalog.js';
+import { removePrecision, removeProduct, touchProduct } from '../cascades.js';
 import { Errors } from '../errors.js';
 import { formatDateTime } from '../format.js';
 import { FALLBACK_FIELDS, LOCALIZED_FIELDS, localizedKey, type FallbackField, type FallbackValueRow, type LocalizedField, type LocalizedType, type LocalizedValueRow, type ProductRow } from '../model.js';
@@ -109,6 +109,7 @@ export function productsResource(): ResourceDef<ProductRow> {
     title: (p, ctx) => defaultName(ctx, p) ?? p.sku,
     create: createProduct,
     update: updateProduct,
+    remove: (row, ctx) => removeProduct(ctx.state, row),
   });
 }
 

@@ -1,7 +1,7 @@
 // `productunits` (§8.2, ids are unit codes, upsert by id) and `productunitprecisions` (§8.3):
 // a product's units with precision and conversion rate; unique per (product, unit); creating one
 // creates its inventory levels and deleting one deletes them.
-import { addLevelsForPrecision, removePrecision, touchProduct } from '../catalog.js';
+import { addLevelsForPrecision, removePrecision, touchProduct } from '../cascades.js';
 import { Errors } from '../errors.js';
 import type { PrecisionRow, UnitRow } from '../model.js';
 import { FULL_CRUD, defineResource, type ResourceDef } from '../resource.js';
@@ -27,6 +27,13 @@ export function unitsResource(): ResourceDef<UnitRow> {
     filters: { id: { kind: 'string', array: true, value: (u) => u.id } },
     sorts: {},
     title: (u) => u.label,
+    remove: (row, ctx) => {
+      if ([...ctx.state.precisions.rows()].some((p) => p.unit === row.id)) {
+        ctx.fail(Errors.validation('form constraint', `The unit "${row.id}" is used by product unit precisions.`, { pointer: '/data' }));
+        return;
+      }
+      ctx.state.units.delete(row.id);
+    },
     create: (input, ctx) => writeUnit(undefined, input, ctx),
     update: (row, input, ctx) => writeUnit(row, input, ctx),
   });
