@@ -24,6 +24,8 @@ export interface Harness {
   /** An access token from the refresh grant (cached until `freshToken`). */
   token(): Promise<string>;
   freshToken(): Promise<string>;
+  /** An access token through the authorization-code grant with the given scope (e.g. `employee:register`). */
+  scopedToken(scope: string): Promise<string>;
   /** A call on the account: `api('GET', 'Item.json?limit=1')`. */
   api(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply>;
   /** Any path on the server, with the harness's token unless `authorization` is given. */
@@ -44,6 +46,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const log = new RequestLog();
   const server = await startSimServer({ system: sim, log, clock }, 0);
   let cached: string | undefined;
+  let expiresAt = 0;
   let refreshToken = options.refreshToken ?? 'sandbox-refresh-token';
 
   const request: Harness['request'] = async (method, path, init = {}) => {
@@ -70,13 +73,28 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     if (reply.status !== 200) throw new Error(`token refresh failed: ${reply.status} ${reply.text}`);
     refreshToken = reply.json.refresh_token;
     cached = reply.json.access_token as string;
+    expiresAt = clock.now() + (reply.json.expires_in as number) * 1000;
     return cached;
+  };
+
+  const scopedToken = async (scope: string): Promise<string> => {
+    const clientId = options.clientId ?? 'storelink-sandbox';
+    const authorize = await request('GET', `/auth/oauth/authorize?${new URLSearchParams({ response_type: 'code', client_id: clientId, scope })}`);
+    const code = new URL(authorize.headers.get('location')!).searchParams.get('code')!;
+    const reply = await request('POST', '/auth/oauth/token', {
+      body: { client_id: clientId, client_secret: options.clientSecret ?? 'sandbox-ls-secret', grant_type: 'authorization_code', code },
+      headers: { 'Content-Type': 'application/json' },
+    });
+    if (reply.status !== 200) throw new Error(`code exchange failed: ${reply.status} ${reply.text}`);
+    return reply.json.access_token as string;
   };
 
   const harness: Harness = {
     sim, clock, log, server, url: server.url,
-    token: async () => cached ?? freshToken(),
+    // like a connector: a new token shortly before the old one expires (tests move the clock by hours)
+    token: async () => (cached !== undefined && clock.now() < expiresAt - 60_000 ? cached : freshToken()),
     freshToken,
+    scopedToken,
     api: (method, path, body, headers) => request(method, `/API/V3/Account/${options.accountId ?? 1}/${path}`, { ...(body !== undefined ? { body } : {}), ...(headers ? { headers } : {}) }),
     request,
     close: () => server.close(),
