@@ -42,10 +42,9 @@ function removeSorted(ids: Id[], id: Id): void {
   if (at >= 0) ids.splice(at, 1);
 }
 
-/** Undo log of the running write, with savepoints, and the work to do once it commits. */
+/** Undo log of the running write, with savepoints (a nested transaction rolls back alone). */
 export class Journal {
   #undo: (() => void)[] = [];
-  #afterCommit: (() => void)[] = [];
   #depth = 0;
   #undoing = false;
 
@@ -58,45 +57,28 @@ export class Journal {
     if (this.active) this.#undo.push(undo);
   }
 
-  /** Runs `fn` once the outermost transaction commits (immediately when none runs). */
-  afterCommit(fn: () => void): void {
-    if (this.#depth === 0) fn();
-    else this.#afterCommit.push(fn);
-  }
-
   /** Runs `fn` atomically: if it throws, every row change it made is undone and the error rethrown. */
   transaction<T>(fn: () => T): T {
     const undoMark = this.#undo.length;
-    const commitMark = this.#afterCommit.length;
     this.#depth += 1;
     try {
-      const result = fn();
-      this.#depth -= 1;
-      if (this.#depth === 0) this.#commit();
-      return result;
+      return fn();
     } catch (error) {
-      this.#rollbackTo(undoMark, commitMark);
-      this.#depth -= 1;
-      if (this.#depth === 0) this.#commit();
+      this.#rollbackTo(undoMark);
       throw error;
+    } finally {
+      this.#depth -= 1;
+      if (this.#depth === 0) this.#undo = [];
     }
   }
 
-  #rollbackTo(undoMark: number, commitMark: number): void {
+  #rollbackTo(undoMark: number): void {
     this.#undoing = true;
     try {
       while (this.#undo.length > undoMark) this.#undo.pop()!();
     } finally {
       this.#undoing = false;
     }
-    this.#afterCommit.length = commitMark;
-  }
-
-  #commit(): void {
-    this.#undo = [];
-    const pending = this.#afterCommit;
-    this.#afterCommit = [];
-    for (const fn of pending) fn();
   }
 }
 
