@@ -53,6 +53,8 @@ export interface HttpClientOptions {
   readonly maxAttempts?: number;
   readonly baseDelayMs?: number;
   readonly maxDelayMs?: number;
+  /** How long 429 answers may keep a request waiting in total before it fails. Default 5 minutes. */
+  readonly maxRateLimitWaitMs?: number;
   readonly connections?: number;
   readonly logger?: Logger;
   /** Turns a vendor error body into a message and details. */
@@ -103,6 +105,7 @@ export class HttpClient {
     const idempotent = spec.idempotent ?? spec.method !== 'POST';
     const path = this.target(spec);
     let refreshed = false;
+    let rateLimitedMs = 0;
     for (let attempt = 1; ; attempt += 1) {
       const extraHeaders = this.options.before ? await this.options.before(spec, attempt) : {};
       const headers: Record<string, string> = { ...spec.headers, ...extraHeaders };
@@ -166,10 +169,13 @@ export class HttpClient {
       }
       if (errorClass === 'rate_limited') {
         this.stats.rateLimited += 1;
-        if (attempt < maxAttempts + 4) { // a 429 was not processed: always safe to send again
-          const wait = Math.max(1000, retryAfterMs(responseHeaders) ?? 0);
+        // a 429 was not processed, so sending again is always safe; only the total wait is bounded
+        const wait = Math.max(1000, retryAfterMs(responseHeaders) ?? 0);
+        if (rateLimitedMs + wait <= (this.options.maxRateLimitWaitMs ?? 300_000)) {
+          rateLimitedMs += wait;
           this.stats.waitedMs += wait;
           this.stats.retries += 1;
+          attempt -= 1; // a rate-limit wait does not use up an attempt
           await this.#sleep(wait);
           continue;
         }
