@@ -24,6 +24,8 @@ export interface Harness {
   /** An access token from the refresh grant (cached until `freshToken`). */
   token(): Promise<string>;
   freshToken(): Promise<string>;
+  /** Starts over with a newly minted refresh token (after revokeTokens, as re-authorising the app would). */
+  reauthorize(): Promise<string>;
   /** An access token through the authorization-code grant with the given scope (e.g. `employee:register`). */
   scopedToken(scope: string): Promise<string>;
   /** A call on the account: `api('GET', 'Item.json?limit=1')`. */
@@ -94,6 +96,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     // like a connector: a new token shortly before the old one expires (tests move the clock by hours)
     token: async () => (cached !== undefined && clock.now() < expiresAt - 60_000 ? cached : freshToken()),
     freshToken,
+    reauthorize: () => {
+      refreshToken = sim.mintRefreshToken();
+      return freshToken();
+    },
     scopedToken,
     api: (method, path, body, headers) => request(method, `/API/V3/Account/${options.accountId ?? 1}/${path}`, { ...(body !== undefined ? { body } : {}), ...(headers ? { headers } : {}) }),
     request,
