@@ -63,9 +63,16 @@ export class TrafficGenerator {
   readonly #sales: SaleMemory[] = [];
   readonly #orders: OrderMemory[] = [];
   readonly #sellable: CatalogueProduct[];
+  /** The units each SKU has a price in: the webshop cannot sell a unit without one. */
+  readonly #pricedUnits = new Map<string, string[]>();
 
   constructor(private readonly ports: TrafficPorts, private readonly catalogue: Catalogue, private readonly dataDir?: string) {
     this.#sellable = catalogue.products.filter((p) => p.type === 'simple' && p.status === 'enabled');
+    for (const price of catalogue.prices) {
+      const units = this.#pricedUnits.get(price.sku) ?? [];
+      if (!units.includes(price.unit)) units.push(price.unit);
+      this.#pricedUnits.set(price.sku, units);
+    }
   }
 
   status(): TrafficStatus {
@@ -211,8 +218,9 @@ export class TrafficGenerator {
         const users = this.catalogue.customerUsers.filter((u) => !u.isGuest);
         const lines = Array.from({ length: random.int(1, 5) }, () => {
           const p = product();
-          const unit = random.pick(p.units.filter((u) => u.sell));
-          return { sku: p.sku, unit: unit?.code ?? p.units[0]!.code, quantity: random.int(1, 10) };
+          const priced = p.units.filter((u) => u.sell && this.#pricedUnits.get(p.sku)?.includes(u.code));
+          const unit = priced.length > 0 ? random.pick(priced) : p.units[0]!;
+          return { sku: p.sku, unit: unit.code, quantity: random.int(1, 10) };
         });
         return { kind, customerUserEmail: random.pick(users).email, lines };
       }
