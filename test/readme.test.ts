@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { errorCodeTable } from '../src/errors.js';
+import { adminRoutesTable } from '../src/sandbox/admin.js';
 import { packageRoot } from '../src/paths.js';
 
 const readme = await readFile(join(packageRoot, 'README.md'), 'utf8');
@@ -19,4 +20,9 @@ it('has a quick start of exactly two commands, the second being what .ci/run run
   assert.deepEqual(commands, ['npm install && npm start', 'npm install && npm test']);
   const ci = await readFile(join(packageRoot, '.ci', 'run'), 'utf8');
   assert.match(ci, /^npm install && npm test$/m);
+});
+
+it('documents every admin API route', () => {
+  const section = /<!-- admin-routes:start -->\n([\s\S]*?)\n<!-- admin-routes:end -->/.exec(readme)?.[1];
+  assert.equal(section, adminRoutesTable(), 'README.md admin routes are out of date');
 });

@@ -45,6 +45,15 @@ export const ADMIN_ROUTES = [
   'POST /clock/advance                      {"ms":60000} (only with a manual clock)',
 ] as const;
 
+/** The README's table of admin routes; a test keeps the README equal to it. */
+export function adminRoutesTable(): string {
+  const rows = ADMIN_ROUTES.map((route) => {
+    const [, method, path, description] = /^(\S+)\s+(\S+)\s+(.*)$/.exec(route)!;
+    return `| \`${method}\` | \`${path}\` | ${description} |`;
+  });
+  return ['| method | path | what |', '|---|---|---|', ...rows].join('\n');
+}
+
 export async function startAdminServer(target: AdminTarget, port = 0, host = '127.0.0.1'): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   const server = createServer((req, res) => {
     void handle(target, req).then((reply) => send(res, reply), (error: unknown) => {
