@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The only file that touches the process: argv, env, streams and the exit code.
+import { createInterface } from 'node:readline/promises';
 import { run } from './run.js';
 
 const stop = new AbortController();
@@ -13,4 +14,14 @@ process.exitCode = await run(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),
   isTTY: process.stdout.isTTY === true,
+  ...(process.stdin.isTTY ? {
+    prompt: async (question: string) => {
+      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        return await rl.question(question);
+      } finally {
+        rl.close();
+      }
+    },
+  } : {}),
 });

@@ -11,6 +11,8 @@ export interface CliIO {
   readonly isTTY?: boolean;
   /** Aborted on SIGINT/SIGTERM: long-running commands (sandbox, serve) stop gracefully. */
   readonly signal?: AbortSignal;
+  /** Asks a question on the terminal and returns the answer (only when stdin is a terminal). */
+  readonly prompt?: (question: string) => Promise<string>;
 }
 
 type Style = Parameters<typeof styleText>[0];

@@ -25,10 +25,7 @@ function formatFlow(output: Output, flow: FlowPlan, details: boolean): string[] 
   const header = `${output.paint('bold', flow.name)}  ${flow.source.system} ${flow.source.entity} → ${flow.target.system} ${flow.target.entity}`;
   const read = output.paint('dim', `(${flow.source.read} read${flow.source.incremental ? ' since the last run' : ''}, ${flow.target.read} in the target)`);
   const lines = [`${header}  ${read}`];
-  if (flow.status === 'stopped') {
-    lines.push(`  ${output.paint('red', '■ stopped')}: ${flow.stopReason ?? ''}`);
-    return lines;
-  }
+  if (flow.status === 'stopped') lines.push(`  ${output.paint('red', '■ stopped')}: ${flow.stopReason ?? ''}`);
   const shownActions: PlannedChange['action'][] = ['error', 'conflict', 'create', 'update', 'skip'];
   for (const action of shownActions) {
     const changes = flow.changes.filter((c) => c.action === action);

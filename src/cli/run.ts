@@ -6,6 +6,7 @@ import { ERROR_CODES, isStorelinkError } from '../errors.js';
 import { createLogger } from '../logging/logger.js';
 import { packageVersion } from '../paths.js';
 import { applyCommand, type ApplyArgs } from './commands/apply.js';
+import { exceptionsCommand, type ExceptionsArgs } from './commands/exceptions.js';
 import { planCommand, type PlanArgs } from './commands/plan.js';
 import { sandboxCommand, type SandboxArgs } from './commands/sandbox.js';
 import { testCommand } from './commands/test.js';
@@ -19,10 +20,11 @@ type Command =
   | { name: 'plan'; args: PlanArgs }
   | { name: 'apply'; args: ApplyArgs }
   | { name: 'sandbox'; args: SandboxArgs }
+  | { name: 'exceptions'; args: ExceptionsArgs }
   | { name: 'errors' };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-const COMMANDS = ['validate', 'test', 'plan', 'apply', 'sandbox', 'errors'];
+const COMMANDS = ['validate', 'test', 'plan', 'apply', 'exceptions', 'sandbox', 'errors'];
 
 export async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const first = argv[0];
@@ -48,19 +50,39 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
         .option('out', { type: 'string', describe: 'save the plan to this file, to apply exactly it later' })
         .option('level', { choices: ['source', 'diff', 'full'] as const, default: 'full' as const, describe: 'source: read and transform the source only; full: everything but writing' })
         .option('details', { type: 'boolean', default: false, describe: 'show every record change, not only the first ones' })
-        .option('force', { type: 'boolean', default: false, describe: 'plan past the safety rails (change ratio)' }),
+        .option('force', { type: 'boolean', default: false, describe: 'plan past the safety rails (change ratio)' })
+        .option('full', { type: 'boolean', default: false, describe: 'read every source in full, ignoring cursors (reconciliation)' }),
       (a) => {
         command = {
           name: 'plan',
-          args: { clientDir: String(a.clientDir), flow: (a.flow as string[]) ?? [], level: a.level as PlanArgs['level'], details: a.details === true, force: a.force === true, ...(a.out ? { out: String(a.out) } : {}) },
+          args: { clientDir: String(a.clientDir), flow: (a.flow as string[]) ?? [], level: a.level as PlanArgs['level'], details: a.details === true, force: a.force === true, full: a.full === true, ...(a.out ? { out: String(a.out) } : {}) },
         };
       })
     .command('apply <target>', 'apply a saved plan (plan.json), or plan and apply a client folder in one go',
       (y) => y.positional('target', { type: 'string', demandOption: true, describe: 'plan.json or a client folder' })
         .option('flow', { type: 'string', array: true, default: [], describe: 'apply only this flow (repeatable; client folder only)' })
         .option('details', { type: 'boolean', default: false, describe: 'show every record change' })
-        .option('force', { type: 'boolean', default: false, describe: 'apply past the safety rails' }),
-      (a) => { command = { name: 'apply', args: { target: String(a.target), flow: (a.flow as string[]) ?? [], force: a.force === true, details: a.details === true } }; })
+        .option('force', { type: 'boolean', default: false, describe: 'apply past the safety rails (asks to type the client name on a terminal)' })
+        .option('full', { type: 'boolean', default: false, describe: 'read every source in full, ignoring cursors (reconciliation)' }),
+      (a) => { command = { name: 'apply', args: { target: String(a.target), flow: (a.flow as string[]) ?? [], force: a.force === true, full: a.full === true, details: a.details === true } }; })
+    .command('exceptions <action> [client-dir] [ids..]', 'business exceptions: list (by owner, type, status), show, ack, resolve, retry; or types',
+      (y) => y.positional('action', { choices: ['list', 'show', 'ack', 'resolve', 'retry', 'types'] as const, describe: 'what to do' })
+        .positional('client-dir', { type: 'string', describe: 'folder with client.yaml' })
+        .positional('ids', { type: 'string', array: true, describe: 'exception ids (the first 8 characters suffice)' })
+        .option('owner', { choices: ['ops', 'finance', 'e-commerce', 'merchandising'] as const, describe: 'only this owner\'s exceptions' })
+        .option('type', { type: 'string', describe: 'only this type (see exceptions types)' })
+        .option('status', { choices: ['open', 'acknowledged', 'resolved', 'all'] as const, describe: 'status to list (default open)' })
+        .option('flow', { type: 'string', describe: 'only this flow' }),
+      (a) => {
+        command = {
+          name: 'exceptions',
+          args: {
+            action: a.action as ExceptionsArgs['action'], ids: ((a.ids as string[] | undefined) ?? []).map(String),
+            ...(a.clientDir ? { clientDir: String(a.clientDir) } : {}), ...(a.owner ? { owner: a.owner as ExceptionsArgs['owner'] & string } : {}),
+            ...(a.type ? { type: String(a.type) } : {}), ...(a.status ? { status: a.status as ExceptionsArgs['status'] & string } : {}), ...(a.flow ? { flow: String(a.flow) } : {}),
+          },
+        };
+      })
     .command('sandbox', 'start the simulated OroCommerce and Lightspeed R-Series (seeded, with optional faults and traffic) until Ctrl-C',
       (y) => y
         .option('seed', { type: 'string', describe: 'seed from a folder in the OroCommerce demo layout, an online-retail .csv or a catalogue .json (default: ../shared/data/orocommerce-demo)' })
@@ -142,6 +164,7 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
       case 'plan': return await planCommand(context, command.args);
       case 'apply': return await applyCommand(context, command.args);
       case 'sandbox': return await sandboxCommand(context, command.args);
+      case 'exceptions': return await exceptionsCommand(context, command.args);
       case 'errors': return listErrors(context);
     }
   } catch (error) {

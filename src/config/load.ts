@@ -122,6 +122,7 @@ export async function loadProject(target: string, options: LoadOptions): Promise
     lookups: (raw.lookups ?? {}) as ResolvedConfig['lookups'],
     state: { backend: 'lowdb' as const, dir: resolve(dir, raw.state?.dir ?? '.storelink/state') },
     flows,
+    exceptionOwners: definedEntries(raw.exceptions?.owners ?? {}),
   });
   return { project: { config, transforms, secrets: Object.freeze([...new Set(secrets)]) }, diagnostics: [], secrets };
 }
@@ -158,3 +159,9 @@ function validTimezone(zone: string): boolean {
   }
 }
 
+
+function definedEntries(record: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(record)) if (value !== undefined) out[key] = value;
+  return out;
+}

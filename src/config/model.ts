@@ -68,6 +68,8 @@ export interface ResolvedConfig {
   readonly lookups: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   readonly state: { readonly backend: 'lowdb'; readonly dir: string };
   readonly flows: readonly ResolvedFlow[];
+  /** Exception type → owner role, where the client assigns them differently from the standard. */
+  readonly exceptionOwners: Readonly<Record<string, string>>;
 }
 
 /** A loaded client: the frozen configuration plus what was compiled from it. */
@@ -82,7 +84,7 @@ export interface Project {
 export const DEFAULT_POLICIES: ResolvedPolicies = {
   missing: 'create',
   conflict: 'report',
-  maxChangeRatio: 0.5,
+  maxChangeRatio: 0.2,
   emptySource: 'stop',
 };
 

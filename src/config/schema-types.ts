@@ -212,11 +212,11 @@ export interface Policies {
  */
 missing?: ("create" | "report" | "skip")
 /**
- * The target changed a field this flow owns since our last write: `report` (exception, keep the target), `overwrite` (the owner wins and the change is reported), or `keep-target` (accept the target's value). Default `report`.
+ * The target changed a field this flow owns since our last write: `report` (exception, keep the target's value), `overwrite` (the owner wins and the change is reported), `keep-target` (accept the target's value), or `stop` (hold the whole flow back until someone decides). Default `report`.
  */
-conflict?: ("report" | "overwrite" | "keep-target")
+conflict?: ("report" | "overwrite" | "keep-target" | "stop")
 /**
- * Safety rail: a run that would change more than this share of the target records (0–1) stops and raises an exception unless forced. Default 0.5.
+ * Safety rail: a run that would change (or zero) more than this share of the existing target records (0–1) stops before writing and raises an exception, unless applied with --force. Creates do not count. Default 0.2.
  */
 maxChangeRatio?: number
 /**
@@ -278,6 +278,20 @@ lookups?: {
 } | undefined
 }
 defaults?: Defaults
+/**
+ * Who owns each type of exception at this client: `{ owners: { price_mismatch: finance } }`. Unlisted types keep their standard owner (see `storelink exceptions types`).
+ */
+exceptions?: {
+/**
+ * Owner role per exception type.
+ */
+owners?: {
+/**
+ * The role that owns the type.
+ */
+[k: string]: "ops" | "finance" | "e-commerce" | "merchandising" | undefined
+}
+}
 /**
  * The flows that run, in order: `use:` a mapping from the standard library (with params and overrides), `file:` a flow file of this client, or a flow written inline.
  * 

@@ -22,7 +22,7 @@ export interface FieldConflict {
   /** What storelink last wrote. */
   readonly lastWritten: unknown;
   /** What the policy decided: write the owner's value, or keep the target's. */
-  readonly resolution: 'overwrite' | 'keep-target' | 'report';
+  readonly resolution: 'overwrite' | 'keep-target' | 'report' | 'stop';
 }
 
 export interface RecordDiff {
@@ -90,7 +90,8 @@ export function diffRecord(
       changes.push({ field, before: held ?? null, after: wanted });
       continue;
     }
-    const resolution = flow.policies.conflict === 'overwrite' ? 'overwrite' : flow.policies.conflict === 'keep-target' ? 'keep-target' : 'report';
+    const policy = flow.policies.conflict;
+    const resolution = policy === 'overwrite' ? 'overwrite' : policy === 'keep-target' ? 'keep-target' : policy === 'stop' ? 'stop' : 'report';
     conflicts.push({ field, target: held ?? null, source: wanted, lastWritten: previous ?? null, resolution });
     if (resolution === 'overwrite') changes.push({ field, before: held ?? null, after: wanted });
   }

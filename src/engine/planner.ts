@@ -24,6 +24,8 @@ export interface ProgressSink {
 
 export interface FlowPlanOptions {
   readonly level: 'source' | 'diff' | 'full';
+  /** Ignore the cursor: read the whole source (the periodic full reconciliation). */
+  readonly full?: boolean;
   readonly force?: boolean;
   readonly progress?: ProgressSink;
 }
@@ -48,7 +50,7 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
   const progress = options.progress ?? (() => undefined);
 
   // 1. the source
-  const cursor = flow.source.incremental ? await store.cursors.get(flow.name) : undefined;
+  const cursor = flow.source.incremental && !options.full ? await store.cursors.get(flow.name) : undefined;
   const since: ReadCursor | undefined = cursor ? { value: cursor.value, idsAtValue: cursor.idsAtValue } : undefined;
   const sourceRecords: Record<string, unknown>[] = [];
   let nextCursor: ReadCursor | undefined;
@@ -157,6 +159,10 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
     });
   }
   const plan = finish(base, { system: flow.target.system, entity: flow.target.entity, read: targetRecords.length }, changes, fingerprints);
+  const conflicts = plan.summary.conflict;
+  if (conflicts > 0 && flow.policies.conflict === 'stop') {
+    return hold(plan, `${conflicts} conflict${conflicts === 1 ? '' : 's'}: ${flow.target.system} changed fields ${flow.source.system} owns, and the flow stops on conflicts until someone decides`);
+  }
   return options.force ? plan : applyChangeRail(plan, flow, targetRecords.length);
 }
 
@@ -224,9 +230,11 @@ function applyChangeRail(plan: FlowPlan, flow: ResolvedFlow, existing: number): 
   const changed = plan.changes.filter((c) => c.action === 'update' || (c.action === 'conflict' && (c.fields?.length ?? 0) > 0)).length;
   const share = changed / existing;
   if (share <= flow.policies.maxChangeRatio) return plan;
-  const { nextCursor: _ignored, ...rest } = plan;
-  return {
-    ...rest, status: 'stopped',
-    stopReason: `it would change ${changed} of ${existing} existing ${flow.target.entity} records (${Math.round(share * 100)} %), more than the ${Math.round(flow.policies.maxChangeRatio * 100)} % the flow allows; apply with --force if this is right`,
-  };
+  return hold(plan, `it would change ${changed} of ${existing} existing ${flow.target.entity} records (${Math.round(share * 100)} %), more than the ${Math.round(flow.policies.maxChangeRatio * 100)} % the flow allows; apply with --force if this is right`);
+}
+
+/** Keeps the plan's changes for people to read, but marks it so that nothing of it is applied. */
+function hold(plan: FlowPlan, reason: string): FlowPlan {
+  const { nextCursor: _ignored, ...rest } = plan; // a held-back run must not move the cursor
+  return { ...rest, status: 'stopped', stopReason: reason };
 }

@@ -63,6 +63,7 @@ export function configHash(config: ResolvedConfig): string {
 
 export interface MakePlanOptions {
   readonly flows?: readonly string[];
+  readonly full?: boolean;
   readonly level?: Plan['level'];
   readonly force?: boolean;
   readonly progress?: ProgressSink;
@@ -81,7 +82,9 @@ export function selectFlows(project: Project, names: readonly string[] | undefin
 export async function makePlan(runtime: Runtime, options: MakePlanOptions = {}): Promise<Plan> {
   const flows: FlowPlan[] = [];
   for (const flow of selectFlows(runtime.project, options.flows)) {
-    flows.push(await planFlow(runtime, flow, { level: options.level ?? 'full', ...(options.force ? { force: true } : {}), ...(options.progress ? { progress: options.progress } : {}) }));
+    flows.push(await planFlow(runtime, flow, {
+      level: options.level ?? 'full', ...(options.full ? { full: true } : {}), ...(options.force ? { force: true } : {}), ...(options.progress ? { progress: options.progress } : {}),
+    }));
   }
   const summary = emptySummary();
   for (const flow of flows) for (const key of Object.keys(summary) as (keyof PlanSummary)[]) summary[key] += flow.summary[key];
@@ -123,6 +126,44 @@ export interface FlowApplyResult {
   readonly writeRequests: number;
 }
 
+/**
+ * Retries exceptions by planning their flows again against current data and applying only the
+ * changes for their business keys — never by resending an old payload. Returns the keys that are
+ * now in order (their exceptions are resolved) and those that are not.
+ */
+export async function retryExceptions(runtime: Runtime, ids: readonly string[]): Promise<{ resolved: string[]; open: string[] }> {
+  const all = await runtime.store.exceptions.list();
+  const wanted = all.filter((e) => ids.includes(e.id) || ids.some((id) => e.id.startsWith(id)));
+  const resolved: string[] = [];
+  const open: string[] = [];
+  for (const flowName of new Set(wanted.map((e) => e.flow))) {
+    const flow = runtime.project.config.flows.find((f) => f.name === flowName);
+    const mine = wanted.filter((e) => e.flow === flowName);
+    if (!flow) {
+      open.push(...mine.map((e) => e.id));
+      continue;
+    }
+    const plan = await planFlow(runtime, flow, { level: 'full', full: true });
+    const keys = new Set(mine.map((e) => e.key));
+    const wholeFlow = mine.some((e) => e.code === 'safety_stop');
+    // a retry must not move the cursor: it applies only part of what the source holds
+    const { nextCursor: _cursor, ...rest } = plan;
+    const subset: FlowPlan = wholeFlow ? rest : { ...rest, changes: rest.changes.filter((c) => keys.has(c.key)) };
+    const result = await applyFlow(runtime, flow, subset);
+    const stillFailing = new Set(subset.changes.filter((c) => c.action === 'error' || c.action === 'conflict').map((c) => c.key));
+    for (const exception of mine) {
+      const ok = exception.code === 'safety_stop' ? result.status === 'succeeded' : !stillFailing.has(exception.key) && result.failed === 0;
+      if (ok) {
+        await runtime.store.exceptions.setStatus(exception.id, 'resolved');
+        resolved.push(exception.id);
+      } else {
+        open.push(exception.id);
+      }
+    }
+  }
+  return { resolved, open };
+}
+
 export async function applyPlan(runtime: Runtime, plan: Plan): Promise<FlowApplyResult[]> {
   const results: FlowApplyResult[] = [];
   for (const flowPlan of plan.flows) {
@@ -140,8 +181,9 @@ async function applyFlow(runtime: Runtime, flow: ResolvedFlow, plan: FlowPlan): 
   const raise = async (type: ExceptionTypeName, key: string, message: string, details?: Record<string, unknown>): Promise<void> => {
     const info = EXCEPTION_TYPES[type];
     exceptions += 1;
+    const owner = (runtime.project.config.exceptionOwners[type] ?? info.owner) as typeof info.owner;
     await store.exceptions.raise({
-      code: type, flow: flow.name, key, owner: info.owner, severity: info.severity, message, action: info.action, ...(details ? { details } : {}),
+      code: type, flow: flow.name, key, owner, severity: info.severity, message, action: info.action, ...(details ? { details } : {}),
     });
   };
   if (plan.status === 'stopped') {

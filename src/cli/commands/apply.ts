@@ -15,6 +15,7 @@ export interface ApplyArgs {
   readonly target: string;
   readonly flow: readonly string[];
   readonly force: boolean;
+  readonly full: boolean;
   readonly details: boolean;
 }
 
@@ -49,9 +50,18 @@ export async function applyCommand(context: CommandContext, args: ApplyArgs): Pr
       }
       plan = saved;
     } else {
-      plan = await makePlan(runtime, { flows: args.flow, force: args.force, progress });
+      plan = await makePlan(runtime, { flows: args.flow, force: args.force, full: args.full, progress });
       progress.done();
       if (!options.json) for (const line of formatPlan(output, plan, args.details)) output.out(line);
+    }
+    if (args.force && io.prompt && plan.flows.length > 0) {
+      // past the safety rails a person must say so in words, not by habit
+      const client = loaded.project.config.client;
+      const answer = await io.prompt(`--force applies past the safety rails. Type the client name (${client}) to go on: `);
+      if (answer.trim() !== client) {
+        output.err(`${output.paint('red', 'error')} SL_USAGE not confirmed; nothing was applied.`);
+        return 1;
+      }
     }
     const results = await applyPlan(runtime, plan);
     if (options.json) output.json({ version: 1, plan: plan.summary, results });

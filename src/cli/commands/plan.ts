@@ -17,6 +17,7 @@ export interface PlanArgs {
   readonly level: Plan['level'];
   readonly details: boolean;
   readonly force: boolean;
+  readonly full: boolean;
 }
 
 export async function planCommand(context: CommandContext, args: PlanArgs): Promise<number> {
@@ -30,7 +31,7 @@ export async function planCommand(context: CommandContext, args: PlanArgs): Prom
   const runtime = await openRuntime(loaded.project, { logger, secrets: output.secrets });
   const progress = progressSink(io, !options.json);
   try {
-    const plan = await makePlan(runtime, { flows: args.flow, level: args.level, force: args.force, progress });
+    const plan = await makePlan(runtime, { flows: args.flow, level: args.level, force: args.force, full: args.full, progress });
     progress.done();
     const withDir = { ...plan, clientDir: loaded.project.config.dir };
     if (args.out) await writeFile(resolve(io.cwd, args.out), `${JSON.stringify(withDir, null, 2)}\n`, { mode: 0o600 });
