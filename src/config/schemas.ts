@@ -30,6 +30,8 @@ export interface Schemas {
   readonly raw: { readonly client: JsonSchema; readonly flow: JsonSchema; readonly mappingTest: JsonSchema };
   /** Validator of a connector entity's canonical record, e.g. entity('oro', 'inventorylevels'). */
   entity(connector: string, entity: string): ValidateFunction | undefined;
+  /** The same without required fields: for the fields an update writes. */
+  entityPartial(connector: string, entity: string): ValidateFunction | undefined;
   entitySchema(connector: string, entity: string): JsonSchema | undefined;
 }
 
@@ -66,6 +68,18 @@ export function schemas(): Schemas {
       let validator = entityValidators.get(key);
       if (!validator) {
         validator = ajv.getSchema(schema.$id as string)!;
+        entityValidators.set(key, validator);
+      }
+      return validator;
+    },
+    entityPartial(connector, entity) {
+      const key = `${connector}/${entity}#partial`;
+      const schema = entitySchemas.get(`${connector}/${entity}`);
+      if (!schema) return undefined;
+      let validator = entityValidators.get(key);
+      if (!validator) {
+        const { required: _required, $id, ...rest } = schema;
+        validator = ajv.compile({ ...rest, $id: `${String($id).replace(/\.json$/, '')}.partial.json` });
         entityValidators.set(key, validator);
       }
       return validator;

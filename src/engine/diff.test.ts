@@ -48,7 +48,9 @@ describe('diff under ownership', () => {
 
   it('compares lists without regard to order and objects by the fields storelink writes', () => {
     assert.ok(covers([{ a: 1 }, { a: 2 }], [{ a: 2, b: 9 }, { a: 1 }]));
-    assert.ok(!covers([{ a: 1 }], [{ a: 1 }, { a: 2 }]));
+    assert.ok(covers([{ a: 1 }], [{ a: 1 }, { a: 2 }]), 'a list of objects may hold more than storelink writes');
+    assert.ok(!covers([{ a: 3 }], [{ a: 1 }, { a: 2 }]));
+    assert.ok(!covers(['x'], ['x', 'y']), 'a list of values must be the same set');
     assert.ok(covers({ amount: 10 }, { amount: 10, priceLevel: 'Default' }));
     assert.ok(covers(null, undefined));
   });

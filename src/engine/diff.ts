@@ -40,15 +40,21 @@ export function isEmpty(value: unknown): boolean {
 
 /**
  * Does the target value already say what the desired value says? Objects: every desired key
- * matches (keys storelink does not write are not its business). Lists: the same elements in any
- * order. null, undefined and absent are the same.
+ * matches (keys storelink does not write are not its business). Lists of objects: every desired
+ * element is in the target (other elements, e.g. the price levels another flow owns, are not
+ * storelink's business). Lists of plain values: the same values in any order. null, undefined and
+ * absent are the same.
  */
 export function covers(desired: unknown, current: unknown): boolean {
   if (desired === current) return true;
   if (desired === null || desired === undefined) return current === null || current === undefined;
   if (typeof desired === 'number' && typeof current === 'number') return Math.abs(desired - current) < 1e-9;
   if (Array.isArray(desired)) {
-    if (!Array.isArray(current) || current.length !== desired.length) return false;
+    if (!Array.isArray(current)) return false;
+    if (desired.some((d) => d !== null && typeof d === 'object')) {
+      return desired.every((item) => current.some((candidate) => covers(item, candidate)));
+    }
+    if (current.length !== desired.length) return false;
     const unmatched = [...current];
     for (const item of desired) {
       const index = unmatched.findIndex((candidate) => covers(item, candidate));

@@ -75,7 +75,9 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
   // 2. transform and validate
   const changes: PlannedChange[] = [];
   const desired: Desired[] = [];
-  const validate = schemas().entity(targetSystem.connector, flow.target.entity);
+  // every record must fit the entity's fields; a record to create must also have its required ones
+  const validate = schemas().entityPartial(targetSystem.connector, flow.target.entity);
+  const validateCreate = schemas().entity(targetSystem.connector, flow.target.entity);
   let done = 0;
   for (const record of sourceRecords) {
     const sourceId = String(record[sourceDescriptor.key] ?? '');
@@ -93,9 +95,7 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
     for (const output of outcome.records) {
       const key = businessKey(output, flow.match.on);
       if (validate && !validate(output)) {
-        const first = validate.errors?.[0];
-        const field = first?.instancePath.slice(1).replace(/\//g, '.') || String((first?.params as { missingProperty?: string; additionalProperty?: string } | undefined)?.missingProperty ?? (first?.params as { additionalProperty?: string } | undefined)?.additionalProperty ?? '');
-        changes.push({ action: 'error', key, sourceId, exception: 'validation_failed', reason: `the ${flow.target.entity} record is invalid: ${field ? `${field} ` : ''}${first?.message ?? ''}` });
+        changes.push({ action: 'error', key, sourceId, exception: 'validation_failed', reason: `the ${flow.target.entity} record is invalid: ${describeSchemaError(validate.errors)}` });
         continue;
       }
       desired.push({ sourceId, key, record: output, link: flow.match.xref && outcome.records.length === 1 });
@@ -136,7 +136,12 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
       continue;
     }
     if (!targetRef) {
-      changes.push(missing(flow, targetDescriptor.writes.includes('create'), wanted));
+      const change = missing(flow, targetDescriptor.writes.includes('create'), wanted);
+      if (change.action === 'create' && validateCreate && !validateCreate(wanted.record)) {
+        changes.push({ ...change, action: 'error', exception: 'validation_failed', reason: `cannot create ${flow.target.entity}: ${describeSchemaError(validateCreate.errors)}` });
+        continue;
+      }
+      changes.push(change);
       continue;
     }
     const targetId = String(targetRef[targetDescriptor.key]);
@@ -196,6 +201,14 @@ function missing(flow: ResolvedFlow, canCreate: boolean, wanted: Desired): Plann
     };
   }
   return { ...base, action: 'create', record: wanted.record, link: wanted.link };
+}
+
+function describeSchemaError(errors: readonly { instancePath: string; message?: string; params: unknown }[] | null | undefined): string {
+  const first = errors?.[0];
+  if (!first) return 'invalid';
+  const params = first.params as { missingProperty?: string; additionalProperty?: string };
+  const field = first.instancePath.slice(1).replace(/\//g, '.') || params.missingProperty || params.additionalProperty || '';
+  return `${field ? `${field} ` : ''}${first.message ?? 'invalid'}${params.additionalProperty ? ` (${params.additionalProperty})` : ''}`;
 }
 
 /** `sku=0RT28 unit=set` from the match fields. */

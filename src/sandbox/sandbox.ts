@@ -15,6 +15,8 @@ import { TrafficGenerator, type TrafficPorts } from './traffic.js';
 
 export interface SandboxOptions {
   readonly catalogue: Catalogue;
+  /** Seed Lightspeed from another catalogue (e.g. a POS that lacks part of the webshop's range). Default: the same. */
+  readonly lightspeedCatalogue?: Catalogue;
   readonly host?: string;
   /** 0 (the default) picks free ports. */
   readonly ports?: { readonly admin?: number; readonly oro?: number; readonly lightspeed?: number };
@@ -61,7 +63,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const oroSim = new OroSimulator({ clock, random: random.fork('oro'), ...(options.enterprise ? { enterprise: true } : {}) });
   oroSim.seed(options.catalogue);
   const lightspeedSim = new LightspeedRSimulator({ clock, random: random.fork('lightspeed-r'), registers });
-  lightspeedSim.seed(options.catalogue);
+  lightspeedSim.seed(options.lightspeedCatalogue ?? options.catalogue);
 
   const injector = (system: string): FaultInjector | undefined =>
     options.faults && options.faults !== 'none' ? new FaultInjector(faultProfile(options.faults), (options.faultSeed ?? 1) + (system === 'oro' ? 0 : 1)) : undefined;
