@@ -10,7 +10,7 @@ import {
 import { startHarness, type Harness, type Reply } from './test-harness.js';
 
 const ID_FIELDS: Readonly<Record<string, string>> = {
-  Item: 'itemID', Sale: 'saleID', SaleLine: 'saleLineID', Customer: 'customerID', PriceLevel: 'priceLevelID', ItemMatrix: 'itemMatrixID',
+  Vendor: 'vendorID', Order: 'orderID', Item: 'itemID', Sale: 'saleID', SaleLine: 'saleLineID', Customer: 'customerID', PriceLevel: 'priceLevelID', ItemMatrix: 'itemMatrixID',
   ItemAttributeSet: 'itemAttributeSetID', Shop: 'shopID', Category: 'categoryID', Employee: 'employeeID', Account: 'accountID',
 };
 
@@ -282,6 +282,35 @@ describe('conformance: Customers, PriceLevels, ItemMatrix, ItemAttributeSet, Sho
     try {
       importBodies(harness, 'account/shops/show.yml', 'Shop');
       await replayAll(harness, 'account/shops/show.yml', 'Shop');
+    } finally {
+      await harness.close();
+    }
+  });
+});
+
+describe('conformance: Vendors and Orders (§12)', () => {
+  it('vendors: 703 over 8 offset pages (Contact parts as "" or objects, Reps), show, create, and DELETE archiving', async () => {
+    const harness = await legacySimulator();
+    try {
+      importBodies(harness, 'account/vendors/index.yml', 'Vendor');
+      const { replies } = await replayAll(harness, 'account/vendors/index.yml', 'Vendor');
+      assert.equal(entityRecords(replies.at(-1)!.json, 'Vendor').length, 3, 'the last page holds 3');
+      await replayAll(harness, 'account/vendors/show.yml', 'Vendor');
+      await replayAll(harness, 'account/vendors/create.yml', 'Vendor');
+      const archived = await replayAll(harness, 'account/vendors/archive.yml', 'Vendor');
+      assert.ok(archived.replies.filter((_, i) => i % 2 === 1).every((r) => r.json.Vendor.archived === 'true'));
+      // not replayed: vendors/update.yml, whose recorded PUT answer leaves out `name` (a one-off the spec notes)
+    } finally {
+      await harness.close();
+    }
+  });
+
+  it('orders: Vendor, Note, Shop and OrderLines.OrderLine as recorded', async () => {
+    const harness = await legacySimulator();
+    try {
+      importBodies(harness, 'account/orders/index.yml', 'Order');
+      await replayAll(harness, 'account/orders/index.yml', 'Order');
+      await replayAll(harness, 'account/orders/show.yml', 'Order');
     } finally {
       await harness.close();
     }

@@ -140,10 +140,13 @@ export const Employee = defineEntity({
 
 export const Vendor = defineEntity({
   name: 'Vendor', idField: 'vendorID',
-  fields: [['vendorID', 'id'], ['name', 'string'], ['archived', 'bool'], ['accountNumber', 'string'], ['priceLevel', 'string'], ['updatePrice', 'bool'],
-    ['updateCost', 'bool'], ['updateDescription', 'bool'], ['shareSellThrough', 'bool'], ['timeStamp', 'datetime'], ['contactID', 'id']],
+  // the integration* fields only show on vendors embedded in recorded orders; the legacy API never sent contactID at the top level
+  fields: [['vendorID', 'id'], ['name', 'string'], ['archived', 'bool'], ['accountNumber', 'string'], ['integrationName', 'string', 'v3'],
+    ['integrationLogin', 'string', 'v3'], ['integrationPassword', 'string', 'v3'], ['integrationAccount', 'string', 'v3'], ['integrationEnabled', 'int', 'v3'],
+    ['priceLevel', 'string'], ['updatePrice', 'bool'], ['updateCost', 'bool'], ['updateDescription', 'bool'], ['shareSellThrough', 'bool'],
+    ['timeStamp', 'datetime'], ['contactID', 'id', 'v3']],
   sortable: ['vendorID', 'timeStamp', 'name'],
-  relations: [one('Contact', 'Contact')],
+  relations: [one('Contact', 'Contact'), many('Reps', 'VendorRep')],
 });
 
 export const Discount = defineEntity({
