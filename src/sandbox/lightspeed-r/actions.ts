@@ -4,6 +4,8 @@
 import { ActionError } from '../system.js';
 import { ApiError } from './errors.js';
 import type { Principal } from './oauth.js';
+import * as refunds from './refunds.js';
+import { linesOf } from './sale-lines.js';
 import * as sales from './sales.js';
 import { adjustQoh, qohAt, setQoh } from './stock.js';
 import { num, str, type Store } from './store.js';
@@ -99,7 +101,7 @@ export class Actions {
     const shopId = this.#shop(input?.shopId);
     const key = input.saleId !== undefined ? String(input.saleId) : input.ticketNumber;
     if (key === undefined) throw new ActionError('refundSale needs a saleId or a ticketNumber');
-    const original = sales.findSale(this.store, key);
+    const original = refunds.findSale(this.store, key);
     if (!original) throw new ActionError(`unknown sale ${key}`);
     const lines = input.lines?.map((line, i) => {
       if (!Number.isInteger(line?.saleLineId) || !Number.isInteger(line.quantity) || line.quantity <= 0) {
@@ -107,7 +109,7 @@ export class Actions {
       }
       return { saleLineId: line.saleLineId, quantity: line.quantity };
     });
-    const refund = this.#run(() => sales.refundSale(this.#ctx(num(original, 'employeeID')), original, {
+    const refund = this.#run(() => refunds.refundSale(this.#ctx(num(original, 'employeeID')), original, {
       shopId, registerId: this.#firstRegister(shopId) || num(original, 'registerID'), ...(lines ? { lines } : {}),
     }));
     return this.saleRecord(num(refund, 'saleID'));
@@ -115,7 +117,7 @@ export class Actions {
 
   voidSale(input: { saleId?: number; ticketNumber?: string }): SaleRecord {
     const key = input?.saleId !== undefined ? String(input.saleId) : input?.ticketNumber;
-    const sale = key === undefined ? undefined : sales.findSale(this.store, key);
+    const sale = key === undefined ? undefined : refunds.findSale(this.store, key);
     if (!sale) throw new ActionError(`unknown sale ${key}`);
     this.#run(() => sales.voidSale(this.#ctx(num(sale, 'employeeID')), sale));
     return this.saleRecord(num(sale, 'saleID'));
@@ -144,7 +146,7 @@ export class Actions {
     return {
       saleId, ticketNumber: str(sale, 'ticketNumber'), shopId: num(sale, 'shopID'), registerId: num(sale, 'registerID'),
       employeeId: num(sale, 'employeeID'), customerId: num(sale, 'customerID'), completed: sale.completed === true, total: num(sale, 'total'),
-      lines: sales.linesOf(this.store, saleId).map((line) => ({
+      lines: linesOf(this.store, saleId).map((line) => ({
         saleLineId: num(line, 'saleLineID'), itemId: num(line, 'itemID'), sku: str(this.store.items.get(num(line, 'itemID')), 'customSku'),
         quantity: num(line, 'unitQuantity'), unitPrice: num(line, 'unitPrice'), parentSaleLineId: num(line, 'parentSaleLineID'),
       })),

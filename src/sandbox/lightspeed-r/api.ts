@@ -14,8 +14,10 @@ import * as items from './items.js';
 import type { EntityDef, Row } from './model.js';
 import type { Principal } from './oauth.js';
 import { QueryRunner, type Key } from './paging.js';
-import { parseLoadRelations, parseQuery, type Query } from './query.js';
+import { parseQuery, type Query } from './query.js';
 import { NO_RELATIONS, quote, Renderer, wireJson, type RelationTree } from './render.js';
+import * as refunds from './refunds.js';
+import { linesOf } from './sale-lines.js';
 import * as sales from './sales.js';
 import { num, type Store } from './store.js';
 import type { Table } from './tables.js';
@@ -124,8 +126,10 @@ export class Api {
     let problem: ApiError | undefined;
     try {
       body = readBody(request);
-      const def = route.entity ? ENTITIES.get(route.entity) : undefined;
-      if (def && method === 'GET' && route.kind === 'entity' && route.key === undefined) query = parseQuery(def, request.query);
+      // `/Sale/{id}/SaleLine` lists lines: its relations are SaleLine's
+      const entity = route.action?.toLowerCase() === 'saleline' ? 'SaleLine' : route.entity;
+      const def = entity ? ENTITIES.get(entity) : undefined;
+      if (def && method === 'GET' && route.key === undefined) query = parseQuery(def, request.query);
       else if (def && method === 'GET') query = singleQuery(def, request.query);
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
@@ -151,8 +155,8 @@ export class Api {
   #execute(prepared: PreparedRequest, principal: Principal): SimResponse {
     const { route, method } = prepared;
     if (!route.json) throw new ApiError(406, 'This sandbox serves JSON only: end the path in .json or send Accept: application/json.');
-    if (prepared.problem) throw prepared.problem;
     if (route.kind === 'unknown') throw new ApiError(404, `No such resource: ${prepared.request.path}`);
+    if (prepared.problem) throw prepared.problem;
     if (route.accountId !== undefined && route.accountId !== this.store.account.id) throw notFound('Account', route.accountId);
     if (route.kind === 'accounts' || route.kind === 'account') return this.#account(route, method);
     const entity = route.entity!;
@@ -267,9 +271,9 @@ export class Api {
     const body = bodyObject(prepared.body, def.name);
     if (def.name === 'Sale' && action === 'refund' && method === 'POST') {
       requireScope(ctx.principal, ['register', 'register_refund'], true);
-      const original = sales.findSale(this.store, route.key!);
+      const original = refunds.findSale(this.store, route.key!);
       if (!original) throw notFound('Sale', route.key!);
-      const refund = sales.refundSale(ctx, original, sales.readRefundBody(this.store, body));
+      const refund = refunds.refundSale(ctx, original, refunds.readRefundBody(this.store, body));
       return this.#one(def, refund, sales.SALE_WRITE_RELATIONS);
     }
     if (def.name === 'Sale' && action === 'saleline') return this.#saleLines(ctx, prepared);
@@ -297,9 +301,8 @@ export class Api {
     requireScope(ctx.principal, ['register'], prepared.method !== 'GET');
     if (!this.store.sales.has(saleId)) throw notFound('Sale', prepared.route.key!);
     if (prepared.method === 'GET') {
-      const rows = sales.linesOf(this.store, saleId);
-      const relations = parseLoadRelations(lineDef, prepared.request.query.get('load_relations'));
-      return this.#envelope({ count: String(rows.length) }, lineDef, rows, relations);
+      const rows = linesOf(this.store, saleId);
+      return this.#envelope({ count: String(rows.length) }, lineDef, rows, prepared.query?.relations ?? NO_RELATIONS);
     }
     if (prepared.method !== 'POST') throw methodNotAllowed(prepared.method, 'SaleLine');
     const line = sales.addSaleLine(ctx, saleId, bodyObject(prepared.body, 'SaleLine'));
