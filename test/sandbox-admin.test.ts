@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { loadOroDemo } from '../src/sandbox/catalogue.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/sandbox.js';
 import { oroDemoDir } from './support/shared-data.js';
+import { lightspeedToken } from './support/vendor-tokens.js';
 
 const demo = loadOroDemo(oroDemoDir);
 
@@ -13,13 +14,6 @@ async function admin(sandbox: Sandbox, method: string, path: string, body?: unkn
   return { status: response.status, json: await response.json() };
 }
 
-async function lightspeedToken(sandbox: Sandbox): Promise<string> {
-  const response = await fetch(`${sandbox.lightspeed.url}/auth/oauth/token`, {
-    method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ grant_type: 'refresh_token', client_id: 'storelink-sandbox', client_secret: 'sandbox-ls-secret', refresh_token: 'sandbox-refresh-token' }),
-  });
-  return ((await response.json()) as { access_token: string }).access_token;
-}
 
 describe('sandbox admin API', () => {
   let sandbox: Sandbox;

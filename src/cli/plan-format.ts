@@ -16,12 +16,12 @@ const SIGNS: Record<PlannedChange['action'], { sign: string; word: string; style
 
 export function formatPlan(output: Output, plan: Plan, details: boolean): string[] {
   const lines: string[] = [];
-  for (const flow of plan.flows) lines.push(...formatFlow(output, flow, details), '');
+  for (const flow of plan.flows) lines.push(...formatFlowPlan(output, flow, details), '');
   lines.push(summaryLine(output, plan));
   return lines;
 }
 
-function formatFlow(output: Output, flow: FlowPlan, details: boolean): string[] {
+export function formatFlowPlan(output: Output, flow: FlowPlan, details: boolean): string[] {
   const header = `${output.paint('bold', flow.name)}  ${flow.source.system} ${flow.source.entity} → ${flow.target.system} ${flow.target.entity}`;
   const read = output.paint('dim', `(${flow.source.read} read${flow.source.incremental ? ' since the last run' : ''}, ${flow.target.read} in the target)`);
   const lines = [`${header}  ${read}`];

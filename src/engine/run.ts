@@ -81,16 +81,36 @@ export function selectFlows(project: Project, names: readonly string[] | undefin
 
 export async function makePlan(runtime: Runtime, options: MakePlanOptions = {}): Promise<Plan> {
   const flows: FlowPlan[] = [];
+  for (const flow of selectFlows(runtime.project, options.flows)) flows.push(await planFlow(runtime, flow, flowOptions(options)));
+  return assemble(runtime, flows, options.level ?? 'full');
+}
+
+/**
+ * Plans and applies flow by flow, in the configured order, so a flow sees what the flows before it
+ * wrote (prices are planned after the items they belong to were created). The scheduler's path.
+ */
+export async function planAndApply(runtime: Runtime, options: MakePlanOptions = {}, onFlow?: (plan: FlowPlan) => void): Promise<{ plan: Plan; results: FlowApplyResult[] }> {
+  const flows: FlowPlan[] = [];
+  const results: FlowApplyResult[] = [];
   for (const flow of selectFlows(runtime.project, options.flows)) {
-    flows.push(await planFlow(runtime, flow, {
-      level: options.level ?? 'full', ...(options.full ? { full: true } : {}), ...(options.force ? { force: true } : {}), ...(options.progress ? { progress: options.progress } : {}),
-    }));
+    const plan = await planFlow(runtime, flow, flowOptions(options));
+    onFlow?.(plan);
+    flows.push(plan);
+    results.push(await applyFlow(runtime, flow, plan));
   }
+  return { plan: assemble(runtime, flows, options.level ?? 'full'), results };
+}
+
+function flowOptions(options: MakePlanOptions): Parameters<typeof planFlow>[2] {
+  return { level: options.level ?? 'full', ...(options.full ? { full: true } : {}), ...(options.force ? { force: true } : {}), ...(options.progress ? { progress: options.progress } : {}) };
+}
+
+function assemble(runtime: Runtime, flows: FlowPlan[], level: Plan['level']): Plan {
   const summary = emptySummary();
   for (const flow of flows) for (const key of Object.keys(summary) as (keyof PlanSummary)[]) summary[key] += flow.summary[key];
   return {
     version: PLAN_VERSION, createdAt: new Date().toISOString(), client: runtime.project.config.client,
-    configHash: configHash(runtime.project.config), level: options.level ?? 'full', flows, summary,
+    configHash: configHash(runtime.project.config), level, flows, summary,
   };
 }
 
@@ -234,10 +254,17 @@ async function applyFlow(runtime: Runtime, flow: ResolvedFlow, plan: FlowPlan): 
   return { flow: flow.name, status: failed > 0 ? 'failed' : 'succeeded', ...counts };
 }
 
-/** A no-op after go-live still tells us what the target holds now, so later edits there show as conflicts. */
+/**
+ * A no-op after go-live still tells us what the target holds now, so later edits there show as
+ * conflicts. Merged into what other flows recorded for the same record (they own other fields).
+ */
 async function rememberNoops(runtime: Runtime, flow: ResolvedFlow, plan: FlowPlan): Promise<void> {
-  const entries = plan.changes
-    .filter((c) => c.action === 'noop' && c.targetId && c.record)
-    .map((c) => ({ ref: { system: flow.target.system, entity: flow.target.entity, id: c.targetId! }, fields: { ...c.record }, flow: flow.name }));
+  const entries = [];
+  for (const change of plan.changes) {
+    if (change.action !== 'noop' || !change.targetId || !change.record) continue;
+    const ref = { system: flow.target.system, entity: flow.target.entity, id: change.targetId };
+    const previous = (await runtime.store.written.get(ref))?.fields ?? {};
+    entries.push({ ref, fields: { ...previous, ...change.record }, flow: flow.name });
+  }
   if (entries.length > 0) await runtime.store.written.setMany(entries);
 }

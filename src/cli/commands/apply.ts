@@ -5,10 +5,10 @@ import { resolve } from 'node:path';
 import { loadProject } from '../../config/load.js';
 import { slError } from '../../errors.js';
 import type { Plan } from '../../engine/plan-model.js';
-import { applyPlan, makePlan, openRuntime, staleness } from '../../engine/run.js';
+import { applyPlan, openRuntime, planAndApply, staleness, type FlowApplyResult } from '../../engine/run.js';
 import type { CommandContext } from '../context.js';
 import { printDiagnostics } from '../format.js';
-import { formatPlan } from '../plan-format.js';
+import { formatFlowPlan, summaryLine } from '../plan-format.js';
 import { progressSink } from '../progress.js';
 
 export interface ApplyArgs {
@@ -41,20 +41,7 @@ export async function applyCommand(context: CommandContext, args: ApplyArgs): Pr
   const runtime = await openRuntime(loaded.project, { logger, secrets: output.secrets });
   const progress = progressSink(io, !options.json);
   try {
-    let plan: Plan;
-    if (saved) {
-      const stale = await staleness(runtime, saved);
-      if (stale) {
-        output.err(`${output.paint('red', 'error')} SL_PLAN_STALE the plan is out of date: ${stale}. Run storelink plan again and apply the new plan.`);
-        return 1;
-      }
-      plan = saved;
-    } else {
-      plan = await makePlan(runtime, { flows: args.flow, force: args.force, full: args.full, progress });
-      progress.done();
-      if (!options.json) for (const line of formatPlan(output, plan, args.details)) output.out(line);
-    }
-    if (args.force && io.prompt && plan.flows.length > 0) {
+    if (args.force && io.prompt) {
       // past the safety rails a person must say so in words, not by habit
       const client = loaded.project.config.client;
       const answer = await io.prompt(`--force applies past the safety rails. Type the client name (${client}) to go on: `);
@@ -63,7 +50,24 @@ export async function applyCommand(context: CommandContext, args: ApplyArgs): Pr
         return 1;
       }
     }
-    const results = await applyPlan(runtime, plan);
+    let plan: Plan;
+    let results: FlowApplyResult[];
+    if (saved) {
+      const stale = await staleness(runtime, saved);
+      if (stale) {
+        output.err(`${output.paint('red', 'error')} SL_PLAN_STALE the plan is out of date: ${stale}. Run storelink plan again and apply the new plan.`);
+        return 1;
+      }
+      plan = saved;
+      results = await applyPlan(runtime, plan);
+    } else {
+      // flow by flow: each flow is planned after the flows before it were applied
+      ({ plan, results } = await planAndApply(runtime, { flows: args.flow, force: args.force, full: args.full, progress }, (flowPlan) => {
+        progress.done();
+        if (!options.json) for (const line of formatFlowPlan(output, flowPlan, args.details)) output.out(line);
+      }));
+      if (!options.json) output.out(summaryLine(output, plan));
+    }
     if (options.json) output.json({ version: 1, plan: plan.summary, results });
     else {
       for (const r of results) {

@@ -1,5 +1,6 @@
 // `storelink plan <client-dir>`: read both sides, transform, match and diff — and write nothing.
-// Exit codes as Terraform's -detailed-exitcode: 0 no changes, 1 error, 2 changes present.
+// Exit codes as Terraform's -detailed-exitcode: 0 nothing to do, 1 error (or a flow held back by a
+// safety rail), 2 changes or record errors present.
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { loadProject } from '../../config/load.js';
@@ -40,8 +41,9 @@ export async function planCommand(context: CommandContext, args: PlanArgs): Prom
       for (const line of formatPlan(output, plan, args.details)) output.out(line);
       if (args.out) output.out(output.paint('dim', `Saved to ${args.out}; apply exactly this plan with: storelink apply ${args.out}`));
     }
-    const failed = plan.flows.some((f) => f.status === 'stopped') || plan.summary.error > 0;
-    return failed ? 1 : hasChanges(plan) ? 2 : 0;
+    // record errors are part of the plan (a data problem to look at), not a failure of the command
+    if (plan.flows.some((f) => f.status === 'stopped')) return 1;
+    return hasChanges(plan) || plan.summary.error > 0 ? 2 : 0;
   } finally {
     progress.done();
     await runtime.close();

@@ -2,6 +2,7 @@
 // host. Each API call is authenticated, priced and admitted by the leaky bucket, then run; every
 // API answer (faults included) leaves with the X-LS headers. Also the sandbox's side door:
 // seeding, the true state for the admin API, and control actions that bypass the rate limiter.
+import { STATUS_CODES } from 'node:http';
 import type { Catalogue } from '../catalogue.js';
 import type { Clock } from '../clock.js';
 import type { SimRequest, SimResponse } from '../http.js';
@@ -117,7 +118,12 @@ export class LightspeedRSimulator implements SandboxSystem {
     return { ...response, headers: { ...headers, ...response.headers }, cost: response.cost ?? info.cost };
   }
 
-  faultResponse(kind: 'server-error' | 'rate-limit', _request: SimRequest, status: number): SimResponse {
+  faultResponse(kind: 'server-error' | 'rate-limit', request: SimRequest, status: number): SimResponse {
+    if (this.#oauth.owns(request.path)) {
+      // the cloud host answers in its own OAuth error shape
+      const error = kind === 'rate-limit' ? 'slow_down' : 'server_error';
+      return { status, headers: { 'Content-Type': 'application/json', ...(kind === 'rate-limit' ? { 'Retry-After': '1' } : {}) }, body: JSON.stringify({ error, error_description: STATUS_CODES[status] ?? 'Error', hint: '' }) };
+    }
     if (kind === 'rate-limit') {
       const snapshot = this.#bucket(this.#options.clientId).snapshot();
       return this.#tooMany('api-leaky-bucket', Math.max(1, Math.floor((snapshot.level - snapshot.size) / snapshot.drip) + 1));

@@ -1,0 +1,154 @@
+// End to end on the sandbox with the example client, through the command line: the first plan
+// shows the expected creates; apply; the next plan shows nothing and the next apply sends no
+// write; one price changed in Oro shows as exactly that field; a field Oro owns edited in
+// Lightspeed shows as a conflict with both values; stale plans are refused.
+import assert from 'node:assert/strict';
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { packageRoot } from '../src/paths.js';
+import { loadOroDemo, type Catalogue } from '../src/sandbox/catalogue.js';
+import { startSandbox, type Sandbox } from '../src/sandbox/sandbox.js';
+import type { Plan } from '../src/engine/plan-model.js';
+import { runCli } from './support/corpus.js';
+import { oroDemoDir } from './support/shared-data.js';
+import { lightspeedToken, oroToken } from './support/vendor-tokens.js';
+
+const MISSING = ['0RT28', '1AB92', '2JV62', '3YB32', '4HC51'];
+const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** The demo world, with a POS that does not carry five of the webshop's products yet. */
+function posWithout(catalogue: Catalogue, skus: readonly string[]): Catalogue {
+  return {
+    ...catalogue,
+    products: catalogue.products.filter((p) => !skus.includes(p.sku)),
+    prices: catalogue.prices.filter((p) => !skus.includes(p.sku)),
+    stock: catalogue.stock.filter((s) => !skus.includes(s.sku)),
+  };
+}
+
+
+
+describe('plan and apply end to end', () => {
+  const demo = loadOroDemo(oroDemoDir);
+  let sandbox: Sandbox;
+  let dir: string;
+  let env: Record<string, string>;
+  const cli = (...argv: string[]) => runCli(argv, { cwd: dir, env });
+  const planJson = async (...extra: string[]): Promise<{ code: number; plan: Plan }> => {
+    const result = await cli('plan', '.', '--json', ...extra);
+    return { code: result.code, plan: JSON.parse(result.stdout) as Plan };
+  };
+  const flowOf = (plan: Plan, name: string) => plan.flows.find((f) => f.name === name)!;
+
+  before(async () => {
+    sandbox = await startSandbox({ catalogue: demo, lightspeedCatalogue: posWithout(demo, MISSING), registers: 40 });
+    dir = await mkdtemp(join(tmpdir(), 'storelink-e2e-'));
+    await cp(join(packageRoot, 'examples', 'acme-outdoor'), dir, { recursive: true });
+    // the example's own sandbox token would be rotated by the sandbox our tests share; use the URLs only
+    env = { ORO_URL: sandbox.oro.url, LS_URL: sandbox.lightspeed.url };
+  });
+  after(async () => { await sandbox.close(); });
+
+  it('first plan: the five products the POS lacks are to be created, and nothing is written', async () => {
+    const since = sandbox.log.lastSeq;
+    const { code, plan } = await planJson();
+    assert.equal(code, 2, 'changes present');
+    const catalogue = flowOf(plan, 'catalogue-items');
+    assert.deepEqual(catalogue.changes.filter((c) => c.action === 'create').map((c) => c.record?.customSku).sort(), [...MISSING].sort());
+    assert.equal(catalogue.summary.create, 5);
+    assert.equal(catalogue.summary.error, 0);
+    // the prices of the five cannot be planned before they exist; apply plans each flow after the one before
+    assert.deepEqual(flowOf(plan, 'default-prices').changes.filter((c) => c.action === 'error').map((c) => c.key).sort(), MISSING.map((s) => `customSku=${s}`).sort());
+    const writes = sandbox.log.list({ since }).filter((e) => WRITES.has(e.method) && !e.path.includes('token'));
+    assert.deepEqual(writes, [], 'plan never writes');
+  });
+
+  it('apply creates them, links them and records what it wrote', async () => {
+    const result = await cli('apply', '.');
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /✔ catalogue-items: 5 created, 0 updated/);
+    assert.match(result.stdout, /✔ default-prices: 0 created, 5 updated/, 'their prices, planned after they were created');
+    const items = sandbox.lightspeed.system.inspect('Item') as { customSku?: string; description?: string }[];
+    for (const sku of MISSING) assert.equal(items.filter((i) => i.customSku === sku).length, 1, sku);
+  });
+
+  it('second plan shows no changes, and a second apply sends no write request', async () => {
+    const { code, plan } = await planJson();
+    assert.equal(plan.summary.create + plan.summary.update + plan.summary.conflict, 0, JSON.stringify(plan.summary));
+    assert.equal(code, 0);
+    const since = sandbox.log.lastSeq;
+    assert.equal((await cli('apply', '.')).code, 0);
+    const writes = sandbox.log.list({ since }).filter((e) => WRITES.has(e.method) && !e.path.includes('/auth/') && !e.path.includes('oauth2-token'));
+    assert.deepEqual(writes.map((e) => `${e.method} ${e.path}`), []);
+  });
+
+  it('one price changed in Oro: the plan shows exactly that field', async () => {
+    const token = await oroToken(sandbox);
+    const list = await fetch(`${sandbox.oro.url}/admin/api/productprices?filter[priceList]=1&filter[quantity]=1&page[size]=100&include=product&fields[products]=sku`, {
+      headers: { authorization: `Bearer ${token}`, accept: 'application/vnd.api+json' },
+    });
+    const document = await list.json() as { data: { id: string; relationships: { product: { data: { id: string } } } }[]; included: { id: string; attributes: { sku: string } }[] };
+    const product = document.included.find((p) => p.attributes.sku === '1GB82')!;
+    const price = document.data.find((p) => p.relationships.product.data.id === product.id)!;
+    const patched = await fetch(`${sandbox.oro.url}/admin/api/productprices/${price.id}`, {
+      method: 'PATCH', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/vnd.api+json', accept: 'application/vnd.api+json' },
+      body: JSON.stringify({ data: { type: 'productprices', id: price.id, attributes: { value: '123.4500' } } }),
+    });
+    assert.equal(patched.status, 200);
+    const { plan } = await planJson();
+    const prices = flowOf(plan, 'default-prices');
+    assert.deepEqual(prices.changes.filter((c) => c.action !== 'noop').map((c) => [c.action, c.key, c.fields?.map((f) => f.field)]), [['update', 'customSku=1GB82', ['prices']]]);
+    const after = prices.changes.find((c) => c.action === 'update')!.fields![0]!.after as { priceLevelID: number; amount: number }[];
+    assert.deepEqual(after, [{ priceLevelID: 1, amount: 123.45 }]);
+    assert.equal(plan.summary.update, 1, 'and nothing else changes');
+    assert.equal((await cli('apply', '.')).code, 0);
+  });
+
+  it('a field Oro owns edited in Lightspeed: the full plan shows a conflict with both values', async () => {
+    const items = sandbox.lightspeed.system.inspect('Item') as { itemID: number; customSku?: string; description: string }[];
+    const item = items.find((i) => i.customSku === '2TK59')!;
+    const token = await lightspeedToken(sandbox);
+    const edited = await fetch(`${sandbox.lightspeed.url}/API/V3/Account/1/Item/${item.itemID}.json`, {
+      method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ description: 'Tent pegs (edited in store)' }),
+    });
+    assert.equal(edited.status, 200);
+    const { plan } = await planJson('--full', '--flow', 'catalogue-items');
+    const conflict = flowOf(plan, 'catalogue-items').changes.find((c) => c.action === 'conflict');
+    assert.ok(conflict, 'a conflict');
+    assert.equal(conflict.key, 'customSku=2TK59');
+    assert.deepEqual(conflict.conflicts?.map((c) => [c.field, c.target, c.source, c.lastWritten]), [['description', 'Tent pegs (edited in store)', item.description, item.description]]);
+    const applied = await cli('apply', '.', '--full', '--flow', 'catalogue-items');
+    assert.match(applied.stdout, /1 exception/);
+    const listed = await cli('exceptions', 'list', '.', '--type', 'conflict');
+    assert.match(listed.stdout, /conflict +catalogue-items {2}customSku=2TK59/);
+  });
+
+  it('refuses a saved plan after a target record changed', async () => {
+    const planFile = join(dir, 'plan.json');
+    const planned = await cli('plan', '.', '--flow', 'stock-to-oro', '--out', planFile);
+    assert.ok(planned.code === 0 || planned.code === 2, planned.stderr);
+    const saved = JSON.parse(await readFile(planFile, 'utf8')) as Plan;
+    const levelId = Object.keys(saved.flows[0]!.targetFingerprints)[0]!;
+    const token = await oroToken(sandbox);
+    await fetch(`${sandbox.oro.url}/admin/api/inventorylevels/${levelId}`, {
+      method: 'PATCH', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/vnd.api+json', accept: 'application/vnd.api+json' },
+      body: JSON.stringify({ data: { type: 'inventorylevels', id: levelId, attributes: { quantity: '4242' } } }),
+    });
+    const result = await cli('apply', planFile);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /SL_PLAN_STALE the plan is out of date: 1 inventorylevels record in oro changed since the plan was made/);
+  });
+
+  it('refuses a saved plan after the configuration changed', async () => {
+    const planFile = join(dir, 'plan2.json');
+    await cli('plan', '.', '--out', planFile);
+    const client = join(dir, 'client.yaml');
+    await writeFile(client, (await readFile(client, 'utf8')).replace('    1AB92: 5', '    1AB92: 6'));
+    const result = await cli('apply', planFile);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /SL_PLAN_STALE the plan is out of date: the configuration changed since the plan was made/);
+  });
+});
