@@ -179,6 +179,44 @@ describe('OAuth (§2)', () => {
     assert.equal((await refresh(h, other.json.refresh_token)).status, 400);
   });
 
+  it('scopes: a _read scope reads but does not write (403); employee:all does everything', async () => {
+    const reader = await h.scopedToken('employee:inventory_read');
+    const auth = { Authorization: `Bearer ${reader}` };
+    assert.equal((await h.request('GET', '/API/V3/Account/1/Item.json?limit=1', { headers: auth })).status, 200);
+    const write = await h.request('POST', '/API/V3/Account/1/Item.json', { body: { description: 'x' }, headers: auth });
+    assert.equal(write.status, 403);
+    assert.match(write.json.message, /employee:inventory/);
+    assert.equal((await h.request('GET', '/API/V3/Account/1/Customer.json', { headers: auth })).status, 403, 'another area');
+  });
+
+  it('puts the account id in the token, the Account list and the paths: another account\'s path is 404', async () => {
+    const other = await startHarness({ accountId: 7 });
+    try {
+      const accounts = await other.request('GET', '/API/V3/Account.json');
+      assert.equal(accounts.json.Account.accountID, '7');
+      assert.equal(accounts.json.Account.link['@attributes'].href, '/API/V3/Account/7');
+      assert.equal(accounts.headers.get('x-ls-acct-id'), '7');
+      const claims = JSON.parse(Buffer.from((await other.token()).split('.')[1]!, 'base64url').toString());
+      assert.equal(claims.acct, '7');
+      assert.equal((await other.request('GET', '/API/V3/Account/7/Shop.json')).status, 200);
+      assert.equal((await other.request('GET', '/API/V3/Account/1/Shop.json')).status, 404);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('answers an injected fault on the token endpoint in the OAuth error shape', async () => {
+    const { FaultInjector, faultProfile } = await import('../faults.js');
+    h.server.faults = new FaultInjector(faultProfile('none', { serverErrorRate: 1 }), 2);
+    try {
+      const reply = await token(h, { ...CLIENT, grant_type: 'refresh_token', refresh_token: 'x' });
+      assert.ok(reply.status >= 500);
+      assert.equal(reply.json.error, 'server_error');
+    } finally {
+      h.server.faults = undefined;
+    }
+  });
+
   it('answers token-endpoint errors in the 401 body\'s shape: 405 for GET, invalid_request naming the missing field, invalid_client', async () => {
     const get = await h.request('GET', '/auth/oauth/token');
     assert.equal(get.status, 405);
