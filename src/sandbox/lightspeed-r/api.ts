@@ -1,7 +1,5 @@
-// The API host (`/API/V3/...`): reads the path, the format (JSON, else 406), the query and the
-// body; prices the request (§4.2) before anything runs; then dispatches to the entity handlers
-// and wraps the rows in the R-Series envelopes (single record, cursor page, legacy offset page,
-// count, zero-result body).
+// The API host (`/API/V3/...`): reads path, format (JSON, else 406), query and body; prices the request
+// (§4.2) before it runs; dispatches to the entity handlers and wraps rows in the R-Series envelopes.
 import type { SimRequest, SimResponse } from '../http.js';
 import * as catalog from './catalog-entities.js';
 import { requestCost } from './costs.js';

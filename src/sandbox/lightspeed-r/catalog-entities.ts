@@ -35,7 +35,7 @@ export function updateCategory(ctx: WriteContext, row: Row, body: Record<string,
 
 /** Categories are really deleted (§0 item 17); one with subcategories cannot be. */
 export function deleteCategory(ctx: WriteContext, row: Row): Row {
-  const { store, now } = ctx;
+  const { store } = ctx;
   const id = num(row, 'categoryID');
   if ([...store.categories.rows()].some((c) => num(c, 'parentID') === id)) throw new ApiError(422, 'Category not deleted. It has subcategories.');
   const snapshot = { ...row };

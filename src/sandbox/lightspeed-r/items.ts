@@ -77,9 +77,9 @@ export function updateItem(ctx: WriteContext, row: Row, body: Record<string, unk
   const attributes = readAttributes(store, body.ItemAttributes, 'Item not updated.');
   const prices = readPrices(store, body.Prices, 'Item not updated.');
   const stock = readStockWrites(store, body.ItemShops, itemId, 'Item not updated.');
-  const changed = Object.entries(fields).some(([name, value]) => row[name] !== value) || unarchive && row.archived === true
-    || prices.some((p) => store.itemPrices.get(p.levelId, itemId) !== p.amount) || attributes !== undefined;
-  if (changed) {
+  const fieldsChange = Object.entries(fields).some(([name, value]) => row[name] !== value) || (unarchive && row.archived === true);
+  const pricesChange = prices.some((p) => store.itemPrices.get(p.levelId, itemId) !== p.amount);
+  if (fieldsChange || pricesChange || attributes !== undefined) {
     store.items.patch(itemId, { ...fields, ...(unarchive ? { archived: false } : {}), timeStamp: now });
     for (const price of prices) store.itemPrices.set(price.levelId, itemId, price.amount);
     if (attributes) attachAttributes(store, itemId, attributes, 'update');

@@ -1,7 +1,5 @@
-// The OAuth 2.0 server of §2 on the simulated cloud host: authorization codes (single use, 60 s,
-// PKCE S256), refresh with rotation (the old refresh token dies when the new access token is first
-// used), the 5-per-minute refresh limit, 30-day expiry of unused refresh tokens, revoke,
-// introspect, JWKS; and the bearer check every API call goes through.
+// The OAuth 2.0 server of §2: single-use 60 s codes with PKCE, refresh rotation (the old token dies when the new
+// access token is first used), 5 refreshes a minute, 30-day expiry, revoke, introspect, JWKS, and the API's bearer check.
 import { createHash } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { SimRequest, SimResponse } from '../http.js';

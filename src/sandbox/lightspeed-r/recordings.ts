@@ -1,8 +1,5 @@
-// Legacy replay: loads records exactly as the cassettes recorded them (§12). Each row keeps the key
-// set it was recorded with (the API's field set drifted over the years); relations the simulator
-// models go into their tables (ItemShops, Prices, SaleLines, Contact…), the others are kept as
-// recorded. A recorded key the simulator does not know is an error: the field lists must cover
-// the recordings.
+// Legacy replay (§12): loads records as the cassettes recorded them; each row keeps its recorded key set, modelled
+// relations go into their tables, the others are kept as recorded. An unknown recorded key is an error.
 import { parseDatetime, type Value } from './encoding.js';
 import { entityDef } from './entities.js';
 import type { EntityDef, FieldSpec, Row } from './model.js';

@@ -1,7 +1,5 @@
-// Turns stored rows into wire JSON: fields as strings in the API's order (the legacy profile or a
-// recorded row's own key set), then the requested relations with their wrappers, one-vs-many
-// forms and empty forms (`""` or left out). Writes JSON text directly: a 100-item page with stock
-// for 20 shops is 2,000+ objects, and building them only to stringify them costs twice.
+// Turns stored rows into wire JSON text: string scalars in the API's field order (per profile, or a recorded
+// row's own keys), requested relations with their wrappers, one-vs-many and empty forms (`""` or left out).
 import { encodeScalar } from './encoding.js';
 import { entityDef } from './entities.js';
 import type { EntityDef, FieldSpec, RelationSpec, Row } from './model.js';

@@ -1,7 +1,5 @@
-// Sales as spec §9 describes them, over HTTP: stock leaves the sale's shop when a sale completes,
-// a sale must balance, refunds are new sales (full through /refund, partial through
-// parentSaleLineID, capped at the quantity sold) that put stock back at the refund's shop, and
-// voids restore stock behind the employee:admin_void_sale scope.
+// Sales over HTTP (§9): stock leaves the sale's shop, a sale must balance, refunds are new sales capped at the
+// quantity sold that put stock back at the refund's shop, and voids restore stock behind their scope.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { generateCatalogue } from '../catalogue.js';

@@ -1,7 +1,5 @@
-// Fills a store: the skeleton every account has (price levels, attribute sets, tax, payment types,
-// the owner employee), then a neutral Catalogue: shops with registers and a clerk, one price level
-// and customer type per non-default price list, items (variants as ItemMatrix children), stock per
-// shop, and the B2B customers. Built for 100k SKUs × 20 shops: stock goes straight into columns.
+// Fills a store: the skeleton every account has (price levels, attribute sets, tax, payment types, owner), then a
+// Catalogue: shops, price levels and customer types per price list, items and matrices, stock, customers.
 import type { Catalogue, CatalogueCustomer, CatalogueProduct } from '../catalogue.js';
 import * as E from './entities.js';
 import { systemSkuFor, variantDescription } from './items.js';

@@ -1,7 +1,5 @@
-// The Lightspeed Retail R-Series (API V3) simulator: one server for the API host and the OAuth
-// host. Each API call is authenticated, priced and admitted by the leaky bucket, then run; every
-// API answer (faults included) leaves with the X-LS headers. Also the sandbox's side door:
-// seeding, the true state for the admin API, and control actions that bypass the rate limiter.
+// The R-Series simulator: API and OAuth host on one server; each API call is authenticated, priced, admitted by the
+// bucket and run, and leaves with the X-LS headers. Plus the sandbox side door: seed, inspect, control actions.
 import { STATUS_CODES } from 'node:http';
 import type { Catalogue } from '../catalogue.js';
 import type { Clock } from '../clock.js';
