@@ -27,15 +27,16 @@ function childrenByIndex(table: 'saleLines' | 'salePayments' | 'orderLines' | 'i
   };
 }
 
+/** An item's stock rows as row numbers: the shops in id order, then the shopID 0 summary (as recorded). */
+function orderedStockRows(store: Store, itemId: number): number[] {
+  const table = store.itemShops;
+  return table.rowsOfItem(itemId).sort((a, b) => (table.shopAt(a) || Number.MAX_SAFE_INTEGER) - (table.shopAt(b) || Number.MAX_SAFE_INTEGER));
+}
+
 /** An item's stock rows: the shops in id order, then the shopID 0 summary (as recorded). */
 export function itemShopRows(store: Store, itemId: number): Row[] {
   const table = store.itemShops;
-  const rows = table.rowsOfItem(itemId).sort((a, b) => {
-    const x = table.shopAt(a) || Number.MAX_SAFE_INTEGER;
-    const y = table.shopAt(b) || Number.MAX_SAFE_INTEGER;
-    return x - y;
-  });
-  return rows.map((row) => {
+  return orderedStockRows(store, itemId).map((row) => {
     const object = table.materialise(row);
     const extras = table.extras.get(table.idAt(row));
     if (extras) store.meta.set(object, { extras });
@@ -119,6 +120,21 @@ for (const [key, loader] of LOADERS) {
 
 export function loaderFor(entity: string, relation: string): Loader | undefined {
   return byEntity.get(entity)?.get(relation);
+}
+
+/**
+ * Item.ItemShops in the V3 profile as wire JSON straight from the stock columns (the hot path of
+ * every stock read); undefined when a row carries recorded extras and needs the generic renderer.
+ */
+export function itemShopsWireJson(store: Store, itemId: number): string | undefined {
+  const table = store.itemShops;
+  const rows = orderedStockRows(store, itemId);
+  if (rows.length === 0) return undefined;
+  if (table.extras.size > 0 && rows.some((row) => table.extras.has(table.idAt(row)))) return undefined;
+  if (rows.length === 1) return `{"ItemShop":${table.wireJson(rows[0]!)}}`;
+  let out = '';
+  for (const row of rows) out += (out === '' ? '' : ',') + table.wireJson(row);
+  return `{"ItemShop":[${out}]}`;
 }
 
 export function loadRelation(store: Store, entity: string, relation: string, row: Row): readonly Row[] {

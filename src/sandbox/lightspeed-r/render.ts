@@ -3,7 +3,7 @@
 import { encodeScalar } from './encoding.js';
 import { entityDef } from './entities.js';
 import type { EntityDef, FieldSpec, RelationSpec, Row } from './model.js';
-import { loaderFor } from './relations.js';
+import { itemShopsWireJson, loaderFor } from './relations.js';
 import type { RowMeta, Store } from './store.js';
 
 /** The relations to load below a record: `load_relations=["SaleLines.Item"]` → SaleLines → Item. */
@@ -121,6 +121,10 @@ export class Renderer {
       const recorded = meta?.extras?.[relation.name];
       if (recorded !== undefined) return wireJson(recorded);
       return relation.empty === 'empty-string' ? '""' : undefined;
+    }
+    if (def.name === 'Item' && relation.name === 'ItemShops' && this.store.profile === 'v3' && !tree.all && tree.children.size === 0) {
+      const fast = itemShopsWireJson(this.store, row.itemID as number);
+      if (fast !== undefined) return fast;
     }
     const target = entityDef(relation.target);
     const loaded = loader(this.store, row);
