@@ -17,6 +17,8 @@ export interface LineInput {
   readonly unitPrice?: number;
   readonly discountAmount?: number;
   readonly discountPercent?: number;
+  /** A Discount applied to the line: either kind (§9). */
+  readonly discountId?: number;
   readonly tax?: boolean;
   readonly parentSaleLineId?: number;
   readonly isLayaway?: boolean;
@@ -36,14 +38,17 @@ export function readLine(store: Store, raw: Record<string, unknown>, verb: strin
   const quantity = readNumber(raw.unitQuantity) ?? (parent ? -1 : 1);
   if (!Number.isInteger(quantity)) throw new ApiError(422, `${verb} unitQuantity must be a whole number.`);
   const unitPrice = readNumber(raw.unitPrice);
-  const discountAmount = readNumber(raw.discountAmount);
-  const discountPercent = readNumber(raw.discountPercent);
+  const discountId = readInt(raw.discountID) ?? 0;
+  if (discountId && !store.discounts.has(discountId)) throw new ApiError(422, `${verb} Discount with ID '${discountId}' does not exist.`);
+  const discount = discountId ? store.discounts.get(discountId) : undefined;
+  const discountAmount = readNumber(raw.discountAmount) ?? (discount ? num(discount, 'discountAmount') : undefined);
+  const discountPercent = readNumber(raw.discountPercent) ?? (discount ? num(discount, 'discountPercent') : undefined);
   const tax = readBool(raw.tax);
   return {
     itemId, quantity, ...(parentSaleLineId ? { parentSaleLineId } : {}),
     ...(unitPrice !== undefined ? { unitPrice: Math.abs(unitPrice) } : {}),
     ...(discountAmount !== undefined ? { discountAmount } : {}), ...(discountPercent !== undefined ? { discountPercent } : {}),
-    ...(tax !== undefined ? { tax } : {}),
+    ...(discountId ? { discountId } : {}), ...(tax !== undefined ? { tax } : {}),
   };
 }
 
@@ -84,10 +89,15 @@ export function buildLine(store: Store, sale: Row, input: LineInput, lineId: num
     isLayaway: input.isLayaway ?? false, isSpecialOrder: input.isSpecialOrder ?? false,
     lineType: '', taxClassID: item ? num(item, 'taxClassID') : 0, customerID: num(sale, 'customerID'), employeeID: num(sale, 'employeeID'),
     itemID: input.itemId, parentSaleLineID: input.parentSaleLineId ?? 0, shopID: num(sale, 'shopID'), taxCategoryID: num(sale, 'taxCategoryID'),
-    saleID: num(sale, 'saleID'),
+    discountID: input.discountId ?? 0, saleID: num(sale, 'saleID'),
   });
-  calculateLine(line, { tax1: num(sale, 'tax1Rate'), tax2: num(sale, 'tax2Rate') }, num(sale, 'taxCategoryID') !== 0);
+  calculateLine(line, { tax1: num(sale, 'tax1Rate'), tax2: num(sale, 'tax2Rate') }, num(sale, 'taxCategoryID') !== 0, saleDiscountPercent(store, sale));
   return line;
+}
+
+/** The percent a sale-level Discount takes off every line (a Sale takes only percent discounts, §9). */
+export function saleDiscountPercent(store: Store, sale: Row): number {
+  return num(store.discounts.get(num(sale, 'discountID')), 'discountPercent');
 }
 
 /** A line without a price sells at the shop's price level, falling back to Default. */

@@ -16,8 +16,8 @@ export function taxRatesOf(store: Store, taxCategoryId: number): TaxRates {
   return { tax1: num(category, 'tax1Rate'), tax2: num(category, 'tax2Rate') };
 }
 
-/** Fills a line's calculated fields from its quantity, price, discount and the sale's tax rates. */
-export function calculateLine(line: Row, rates: TaxRates, saleHasTaxCategory: boolean): void {
+/** Fills a line's calculated fields from its quantity, price, discounts (its own, then the sale's percent) and the sale's tax rates. */
+export function calculateLine(line: Row, rates: TaxRates, saleHasTaxCategory: boolean, salePercent = 0): void {
   const quantity = num(line, 'unitQuantity');
   const price = num(line, 'unitPrice');
   const subtotal = clean(quantity * price);
@@ -28,11 +28,12 @@ export function calculateLine(line: Row, rates: TaxRates, saleHasTaxCategory: bo
   line.tax = taxed;
   line.tax1Rate = taxed ? rates.tax1 : 0;
   line.tax2Rate = taxed ? rates.tax2 : 0;
-  const net = subtotal - discount;
+  const transaction = clean((subtotal - discount) * salePercent);
+  const net = subtotal - discount - transaction;
   const tax1 = clean(net * num(line, 'tax1Rate'));
   const tax2 = clean(net * num(line, 'tax2Rate'));
   Object.assign(line, {
-    calcSubtotal: subtotal, displayableSubtotal: subtotal, displayableUnitPrice: price, calcLineDiscount: discount, calcTransactionDiscount: 0,
+    calcSubtotal: subtotal, displayableSubtotal: subtotal, displayableUnitPrice: price, calcLineDiscount: discount, calcTransactionDiscount: transaction,
     calcTax1: tax1, calcTax2: tax2, calcTotal: clean(net + tax1 + tax2),
   });
 }
@@ -56,9 +57,10 @@ export function calculateSale(sale: Row, lines: readonly Row[], payments: Paymen
   let fifoCost = 0;
   for (const line of lines) {
     const quantity = num(line, 'unitQuantity');
+    const lineDiscount = num(line, 'calcLineDiscount') + num(line, 'calcTransactionDiscount');
     subtotal += num(line, 'calcSubtotal');
-    discount += num(line, 'calcLineDiscount');
-    const net = num(line, 'calcSubtotal') - num(line, 'calcLineDiscount');
+    discount += lineDiscount;
+    const net = num(line, 'calcSubtotal') - lineDiscount;
     if (line.tax === true) taxable += net;
     else nonTaxable += net;
     tax1 += num(line, 'calcTax1');

@@ -162,6 +162,24 @@ describe('sales and refunds (§9)', () => {
     assert.equal(edit.status, 422);
   });
 
+  it('takes percent discounts on the sale and either kind on a line; an amount discount on the sale is 422', async () => {
+    tick();
+    const percent = await h.api('POST', 'Discount.json', { name: 'Ten percent', discountPercent: 0.1 });
+    const amount = await h.api('POST', 'Discount.json', { name: 'Two off', discountAmount: 2 });
+    const discounted = await h.api('POST', 'Sale.json', { ...sale([{ itemID: 11, unitQuantity: 2, unitPrice: 10 }]), discountID: percent.json.Discount.discountID, taxCategoryID: 0 });
+    assert.equal(discounted.status, 200, discounted.text);
+    assert.equal(lines(discounted)[0]!.calcTransactionDiscount, '2');
+    assert.equal(discounted.json.Sale.calcDiscount, '2');
+    assert.equal(discounted.json.Sale.total, '18');
+    const lineOff = await h.api('POST', 'Sale.json', { ...sale([]), taxCategoryID: 0, SaleLines: { SaleLine: { itemID: 11, unitQuantity: 1, unitPrice: 10, discountID: amount.json.Discount.discountID } } });
+    assert.equal(lines(lineOff)[0]!.calcLineDiscount, '2');
+    assert.equal(lineOff.json.Sale.total, '8');
+    const saleAmount = await h.api('POST', 'Sale.json', { ...sale([{ itemID: 11, unitQuantity: 1, unitPrice: 10 }]), discountID: amount.json.Discount.discountID });
+    assert.equal(saleAmount.status, 422);
+    const repriced = await h.api('PUT', `Sale/${lineOff.json.Sale.saleID}.json`, { discountID: percent.json.Discount.discountID });
+    assert.equal(repriced.json.Sale.total, '7.2', '10 − 2 on the line, then 10 % off the sale');
+  });
+
   it('archives a sale on DELETE; archived sales leave the list unless archived=true|only', async () => {
     tick();
     const open = await h.api('POST', 'Sale.json', sale([{ itemID: 10, unitQuantity: 1, unitPrice: 2 }]));

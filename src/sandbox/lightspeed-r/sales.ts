@@ -57,6 +57,7 @@ export function readSaleBody(ctx: WriteContext, body: Record<string, unknown>): 
   if (!store.shops.has(shopId)) throw new ApiError(422, `${verb} Shop with ID '${shopId}' does not exist.`);
   const taxCategoryId = readInt(body.taxCategoryID);
   checkForeignKey(store.taxCategories, taxCategoryId, 'TaxCategory', verb);
+  checkSaleDiscount(store, readInt(body.discountID), verb);
   return {
     shopId, registerId, employeeId: employeeOf(ctx, body, verb), customerId: customerOf(store, body, verb),
     ...(taxCategoryId !== undefined ? { taxCategoryId } : {}),
@@ -65,6 +66,14 @@ export function readSaleBody(ctx: WriteContext, body: Record<string, unknown>): 
     lines: collection(body.SaleLines, 'SaleLine').map((line) => readLine(store, line, verb)),
     payments: collection(body.SalePayments, 'SalePayment').map((payment) => readPayment(store, payment, verb)),
   };
+}
+
+/** A Sale takes only percent discounts (§9); an amount discount belongs on a line. */
+function checkSaleDiscount(store: Store, discountId: number | undefined, verb: string): void {
+  checkForeignKey(store.discounts, discountId, 'Discount', verb);
+  if (discountId && num(store.discounts.get(discountId), 'discountAmount') > 0) {
+    throw new ApiError(422, `${verb} A Sale takes only percent discounts; Discount ${discountId} is an amount.`);
+  }
 }
 
 function employeeOf(ctx: WriteContext, body: Record<string, unknown>, verb: string): number {
@@ -118,6 +127,7 @@ export function updateSale(ctx: WriteContext, sale: Row, body: Record<string, un
   checkForeignKey(store.customers, fields.customerID, 'Customer', verb);
   checkForeignKey(store.employees, fields.employeeID, 'Employee', verb);
   checkForeignKey(store.registers, fields.registerID, 'Register', verb);
+  checkSaleDiscount(store, fields.discountID as number | undefined, verb);
   const lines = collection(body.SaleLines, 'SaleLine');
   const payments = collection(body.SalePayments, 'SalePayment');
   if (sale.completed !== true) return updateOpenSale(ctx, sale, fields, lines, payments, readBool(body.completed) === true);
@@ -139,7 +149,12 @@ function updateOpenSale(
   const verb = 'Sale not updated.';
   const saleId = num(sale, 'saleID');
   const draft: Row = { ...sale, ...fields };
-  const changed = rawLines.filter((raw) => readInt(raw.saleLineID)).map((raw) => updatedLine(store, saleId, raw, verb));
+  // a new sale discount reprices every line; otherwise only the lines sent change
+  const repriceAll = fields.discountID !== undefined && fields.discountID !== sale.discountID;
+  const sent = new Map(rawLines.filter((raw) => readInt(raw.saleLineID)).map((raw) => [readInt(raw.saleLineID)!, raw]));
+  const changed = linesOf(store, saleId).filter((line) => repriceAll || sent.has(num(line, 'saleLineID')))
+    .map((line) => updatedLine(store, draft, line, sent.get(num(line, 'saleLineID')) ?? {}, verb));
+  for (const id of sent.keys()) if (!changed.some((line) => line.saleLineID === id)) throw new ApiError(422, `${verb} SaleLine ${id} is not a line of this sale.`);
   const added = rawLines.filter((raw) => !readInt(raw.saleLineID)).map((raw, i) => buildLine(store, draft, readLine(store, raw, verb), store.saleLines.nextId() + i, now));
   const payments = rawPayments.map((raw) => readPayment(store, raw, verb));
   const lines = [...linesOf(store, saleId).map((line) => changed.find((c) => c.saleLineID === line.saleLineID) ?? line), ...added];
@@ -162,15 +177,14 @@ function calculatedFields(draft: Row): Record<string, Value> {
   return Object.fromEntries(names.map((name) => [name, draft[name] ?? 0]));
 }
 
-function updatedLine(store: Store, saleId: number, raw: Record<string, unknown>, verb: string): Row {
-  const lineId = readInt(raw.saleLineID)!;
-  const line = store.saleLines.get(lineId);
-  if (!line || num(line, 'saleID') !== saleId) throw new ApiError(422, `${verb} SaleLine ${lineId} is not a line of this sale.`);
-  const input = readLine(store, { itemID: line.itemID, unitQuantity: line.unitQuantity, unitPrice: line.unitPrice, ...raw }, verb);
-  const sale = store.sales.get(saleId)!;
-  const rebuilt = buildLine(store, sale, input, lineId, num(line, 'createTime'));
-  rebuilt.createTime = line.createTime ?? null;
-  return rebuilt;
+/** A stored line rebuilt with the changes sent for it, priced against the (draft) sale. */
+function updatedLine(store: Store, sale: Row, line: Row, raw: Record<string, unknown>, verb: string): Row {
+  const kept = {
+    itemID: line.itemID, unitQuantity: line.unitQuantity, unitPrice: line.unitPrice, discountAmount: line.discountAmount,
+    discountPercent: line.discountPercent, discountID: line.discountID, tax: line.tax, parentSaleLineID: line.parentSaleLineID,
+  };
+  const rebuilt = buildLine(store, sale, readLine(store, { ...kept, ...raw }, verb), num(line, 'saleLineID'), num(line, 'createTime'));
+  return Object.assign(rebuilt, { createTime: line.createTime ?? null, isLayaway: line.isLayaway ?? false, isSpecialOrder: line.isSpecialOrder ?? false });
 }
 
 // ---- voids and archive --------------------------------------------------------------------------
@@ -215,7 +229,7 @@ export function updateSaleLine(ctx: WriteContext, line: Row, body: Record<string
   const { store, now } = ctx;
   const sale = store.sales.get(num(line, 'saleID'))!;
   if (sale.completed === true) throw new ApiError(422, 'SaleLine not updated. The sale is completed.');
-  const rebuilt = updatedLine(store, num(sale, 'saleID'), { ...body, saleLineID: line.saleLineID }, 'SaleLine not updated.');
+  const rebuilt = updatedLine(store, sale, line, body, 'SaleLine not updated.');
   const flags = { isLayaway: readBool(body.isLayaway) ?? line.isLayaway, isSpecialOrder: readBool(body.isSpecialOrder) ?? line.isSpecialOrder };
   store.saleLines.patch(num(line, 'saleLineID'), { ...rebuilt, ...flags, timeStamp: now });
   recalculate(store, sale, now);
