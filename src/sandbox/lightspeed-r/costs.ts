@@ -1,7 +1,7 @@
 // What a request costs in drips (§4.2): 1 per request, relation surcharges (doubled on query
 // endpoints and below to-many relations), `or=` surcharges, +0.5 per nested entity in a write,
 // Sale writes at 2 (+3 when completing), fixed prices for refunds, reconciles and categories.
-import { isObject, readBool } from './encoding.js';
+import { collection, isObject, readBool } from './encoding.js';
 import { entityDef } from './entities.js';
 import type { EntityDef } from './model.js';
 import type { Condition, Query } from './query.js';
@@ -34,7 +34,7 @@ export function requestCost(input: CostInput): number {
     if (input.query.offset) cost += 0.0005 * input.query.offset;
     if (input.query.legacyOrderbyUnsortable) cost += 4;
   }
-  if ((method === 'POST' || method === 'PUT') && isObject(input.body)) cost += 0.5 * nestedEntities(input.body);
+  if ((method === 'POST' || method === 'PUT') && isObject(input.body) && def) cost += 0.5 * nestedEntities(def, input.body);
   return cost;
 }
 
@@ -89,21 +89,15 @@ export function orCost(group: readonly Condition[]): number {
   return 10 * entities.size + (group.length - entities.size);
 }
 
-/** Entities nested in a write payload: every object under a relation key (`SaleLines.SaleLine[i]`, `Contact`…). */
-export function nestedEntities(body: Record<string, unknown>): number {
+/** Entities nested in a write payload, by the entity's relations: each SaleLine, each SalePayment, a Contact and its parts… */
+export function nestedEntities(def: EntityDef, body: Record<string, unknown>): number {
   let count = 0;
   for (const [key, value] of Object.entries(body)) {
-    if (!/^[A-Z]/.test(key)) continue;
-    count += countEntities(value);
+    const relation = def.relationsByName.get(key);
+    if (!relation) continue;
+    const target = relation.target ? entityDef(relation.target) : undefined;
+    const entries = relation.kind === 'many' ? collection(value, relation.singular!) : isObject(value) ? [value] : [];
+    for (const entry of entries) count += 1 + (target ? nestedEntities(target, entry) : 0);
   }
   return count;
-}
-
-function countEntities(value: unknown): number {
-  if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + countEntities(item), 0);
-  if (!isObject(value)) return 0;
-  const keys = Object.keys(value);
-  // a wrapper ({"SaleLine": …}) holds entities; it is not one itself
-  if (keys.length > 0 && keys.every((key) => /^[A-Z]/.test(key))) return keys.reduce((sum, key) => sum + countEntities(value[key]), 0);
-  return 1 + nestedEntities(value);
 }

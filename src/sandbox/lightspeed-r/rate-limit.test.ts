@@ -123,6 +123,9 @@ describe('leaky bucket (§4)', () => {
       ['legacy orderby on an unsortable field: +4', 'GET', 'Item.json?orderby=customSku&limit=1', undefined, '5'],
       ['PUT with one nested entity: +0.5', 'PUT', 'Item/1.json', { ItemShops: { ItemShop: { shopID: 1, qoh: 3 } } }, '1.5'],
       ['POST Category', 'POST', 'Category.json', { name: 'Tents' }, '10'],
+      ['a Contact with two emails: three nested entities', 'POST', 'Customer.json', {
+        firstName: 'Ann', Contact: { Emails: { ContactEmail: [{ address: 'a@x.test', useType: 'Primary' }, { address: 'b@x.test', useType: 'Secondary' }] } },
+      }, '2.5'],
       ['a completed Sale with 1 line and 1 payment: 2 + 3 + 2 × 0.5', 'POST', 'Sale.json', {
         shopID: 1, registerID: 1, employeeID: 1, completed: true, SaleLines: { SaleLine: { itemID: 1, unitQuantity: 1, unitPrice: 5 } },
         SalePayments: { SalePayment: { amount: 5, paymentTypeID: 1 } },
