@@ -13,7 +13,7 @@ import { Api } from './api.js';
 import { formatDatetime } from './encoding.js';
 import { ENTITIES } from './entities.js';
 import { errorBody, errorResponse, OAuthError, oauthErrorResponse } from './errors.js';
-import { OAuthServer } from './oauth.js';
+import { OAuthServer, type Principal } from './oauth.js';
 import { bucketDimensions, LeakyBucket, rateHeaders, type BucketSnapshot } from './rate-limit.js';
 import { importRecords } from './recordings.js';
 import { priceRows } from './relations.js';
@@ -88,7 +88,12 @@ export class LightspeedRSimulator implements SandboxSystem {
   handle(request: SimRequest): SimResponse | Promise<SimResponse> {
     if (this.#oauth.owns(request.path)) return this.#oauth.handle(request);
     if (!request.path.startsWith('/API/')) return errorResponse(404, `No such resource: ${request.path}`);
-    let principal;
+    return this.#handleApi(request);
+  }
+
+  /** Authenticate, price, admit (or 429), run: §4.4 in order. */
+  #handleApi(request: SimRequest): SimResponse {
+    let principal: Principal;
     try {
       principal = this.#oauth.authenticate(request.headers.authorization);
     } catch (error) {
@@ -96,15 +101,12 @@ export class LightspeedRSimulator implements SandboxSystem {
       throw error;
     }
     const prepared = this.#api.prepare(request);
-    const bucket = this.#bucket(principal.clientId);
-    const admission = bucket.admit(prepared.cost, prepared.giftCardLookup);
-    if (!admission.allowed) {
-      const response = this.#tooMany(admission.type, admission.retryAfter);
-      this.#rateInfo.set(response, { snapshot: admission.snapshot, cost: 0, clientId: principal.clientId });
-      return response;
-    }
-    const response: SimResponse = { ...this.#api.execute(prepared, principal), cost: prepared.cost };
-    this.#rateInfo.set(response, { snapshot: admission.snapshot, cost: prepared.cost, clientId: principal.clientId });
+    const admission = this.#bucket(principal.clientId).admit(prepared.cost, prepared.giftCardLookup);
+    const response: SimResponse = admission.allowed
+      ? { ...this.#api.execute(prepared, principal), cost: prepared.cost }
+      : this.#tooMany(admission.type, admission.retryAfter);
+    // rejected requests add nothing to the bucket, and cost nothing in the log
+    this.#rateInfo.set(response, { snapshot: admission.snapshot, cost: admission.allowed ? prepared.cost : 0, clientId: principal.clientId });
     return response;
   }
 
