@@ -5,12 +5,10 @@ import { closest } from '../config/suggest.js';
 import { ERROR_CODES, isStorelinkError } from '../errors.js';
 import { createLogger } from '../logging/logger.js';
 import { packageVersion } from '../paths.js';
-import { applyCommand, type ApplyArgs } from './commands/apply.js';
-import { exceptionsCommand, type ExceptionsArgs } from './commands/exceptions.js';
-import { planCommand, type PlanArgs } from './commands/plan.js';
-import { sandboxCommand, type SandboxArgs } from './commands/sandbox.js';
-import { testCommand } from './commands/test.js';
-import { validateCommand } from './commands/validate.js';
+import type { ApplyArgs } from './commands/apply.js';
+import type { ExceptionsArgs } from './commands/exceptions.js';
+import type { PlanArgs } from './commands/plan.js';
+import type { SandboxArgs } from './commands/sandbox.js';
 import type { CommandContext, GlobalOptions } from './context.js';
 import { Output, type CliIO } from './io.js';
 
@@ -159,12 +157,13 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const context: CommandContext = { io, output, options, logger };
   try {
     switch (command.name) {
-      case 'validate': return await validateCommand(context, command.clientDir);
-      case 'test': return await testCommand(context, command.clientDir);
-      case 'plan': return await planCommand(context, command.args);
-      case 'apply': return await applyCommand(context, command.args);
-      case 'sandbox': return await sandboxCommand(context, command.args);
-      case 'exceptions': return await exceptionsCommand(context, command.args);
+      // each command loads its modules when it runs, so `storelink validate` never loads the sandbox
+      case 'validate': return await (await import('./commands/validate.js')).validateCommand(context, command.clientDir);
+      case 'test': return await (await import('./commands/test.js')).testCommand(context, command.clientDir);
+      case 'plan': return await (await import('./commands/plan.js')).planCommand(context, command.args);
+      case 'apply': return await (await import('./commands/apply.js')).applyCommand(context, command.args);
+      case 'sandbox': return await (await import('./commands/sandbox.js')).sandboxCommand(context, command.args);
+      case 'exceptions': return await (await import('./commands/exceptions.js')).exceptionsCommand(context, command.args);
       case 'errors': return listErrors(context);
     }
   } catch (error) {

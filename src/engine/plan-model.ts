@@ -28,6 +28,8 @@ export interface PlannedChange {
   readonly location?: string;
   /** Xref linking is used only when a source record yields exactly one target record. */
   readonly link?: boolean;
+  /** Matched by its natural key with no cross-reference yet: apply links it (lookup-or-insert). */
+  readonly unlinked?: boolean;
 }
 
 export interface PlanSummary {

@@ -129,8 +129,9 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
   // 4. match and diff
   const fingerprints: Record<string, string> = {};
   const claimed = new Set<string>();
+  const linkedIds = new Set<string>();
   for (const wanted of desired) {
-    const targetRef = await findTarget(runtime, flow, wanted, byId, byKey, targetDescriptor.key);
+    const targetRef = await findTarget(runtime, flow, wanted, byId, byKey, targetDescriptor.key, linkedIds);
     if (targetRef === 'duplicate') {
       changes.push({ action: 'error', key: wanted.key, sourceId: wanted.sourceId, exception: 'sku_duplicate', reason: `${flow.target.system} has several ${flow.target.entity} records with ${wanted.key}` });
       continue;
@@ -158,6 +159,7 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
     const remember = action === 'noop' && (!written || !covers(wanted.record, written.fields));
     changes.push({
       action, key: wanted.key, sourceId: wanted.sourceId, targetId, link: wanted.link,
+      ...(wanted.link && !linkedIds.has(targetId) ? { unlinked: true } : {}),
       ...(remember || action !== 'noop' ? { record: wanted.record } : {}),
       ...(diff.changes.length > 0 ? { fields: diff.changes } : {}),
       ...(diff.conflicts.length > 0 ? { conflicts: diff.conflicts, exception: 'conflict' as const } : {}),
@@ -174,11 +176,15 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
 async function findTarget(
   runtime: Runtime, flow: ResolvedFlow, wanted: Desired,
   byId: ReadonlyMap<string, Record<string, unknown>>, byKey: ReadonlyMap<string, Record<string, unknown>[]>, keyField: string,
+  linkedIds: Set<string>,
 ): Promise<Record<string, unknown> | 'duplicate' | undefined> {
   if (wanted.link && wanted.sourceId) {
     const linked = await runtime.store.xref.lookup({ system: flow.source.system, entity: flow.source.entity, id: wanted.sourceId }, flow.target.system, flow.target.entity);
     const record = linked ? byId.get(linked.id) : undefined;
-    if (record) return record; // the cross-reference survives a renamed SKU
+    if (record) {
+      linkedIds.add(linked!.id);
+      return record; // the cross-reference survives a renamed SKU
+    }
   }
   const candidates = byKey.get(wanted.key) ?? [];
   if (candidates.length > 1) {

@@ -247,11 +247,30 @@ async function applyFlow(runtime: Runtime, flow: ResolvedFlow, plan: FlowPlan): 
     });
   }
   await rememberNoops(runtime, flow, plan);
+  await linkMatches(runtime, flow, plan);
   // a transient failure keeps the cursor, so the next run reads those records again; nothing is dropped
   if (plan.nextCursor && !transient) await store.cursors.set(flow.name, plan.nextCursor);
   const counts = { created, updated, recovered, failed, exceptions, writeRequests };
   await store.runs.finish(run.id, failed > 0 ? 'failed' : 'succeeded', counts);
   return { flow: flow.name, status: failed > 0 ? 'failed' : 'succeeded', ...counts };
+}
+
+/**
+ * Records matched by their natural key with no cross-reference yet — after a go-live on existing
+ * data, or a crash between a create and its bookkeeping — are linked now (lookup-or-insert).
+ */
+async function linkMatches(runtime: Runtime, flow: ResolvedFlow, plan: FlowPlan): Promise<void> {
+  const pairs = plan.changes
+    .filter((c) => c.unlinked && c.sourceId && c.targetId && c.action !== 'error')
+    .map((c) => [
+      { system: flow.source.system, entity: flow.source.entity, id: c.sourceId! },
+      { system: flow.target.system, entity: flow.target.entity, id: c.targetId! },
+    ] as const);
+  if (pairs.length === 0) return;
+  await runtime.store.xref.linkMany(pairs).catch(async () => {
+    // one pair linked elsewhere must not keep the others unlinked
+    for (const [a, b] of pairs) await runtime.store.xref.link(a, b).catch(() => undefined);
+  });
 }
 
 /**

@@ -27,6 +27,8 @@ export interface SandboxOptions {
   readonly enterprise?: boolean;
   /** Lightspeed register limit, which sizes the rate-limit bucket. Default: the catalogue's registers. */
   readonly registers?: number;
+  /** Lightspeed burst limiter, requests per second. Default 20. */
+  readonly burstLimit?: number;
   readonly seed?: number;
   /** ../shared/data, for replaying the online-retail week. */
   readonly dataDir?: string;
@@ -62,7 +64,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
 
   const oroSim = new OroSimulator({ clock, random: random.fork('oro'), ...(options.enterprise ? { enterprise: true } : {}) });
   oroSim.seed(options.catalogue);
-  const lightspeedSim = new LightspeedRSimulator({ clock, random: random.fork('lightspeed-r'), registers });
+  const lightspeedSim = new LightspeedRSimulator({ clock, random: random.fork('lightspeed-r'), registers, ...(options.burstLimit ? { burstLimit: options.burstLimit } : {}) });
   lightspeedSim.seed(options.lightspeedCatalogue ?? options.catalogue);
 
   const injector = (system: string): FaultInjector | undefined =>

@@ -23,6 +23,8 @@ export class LeakyBucketLimiter {
   #level = 0;
   #size = 60; // the legacy, smallest size, until the first answer tells us
   #drip = 1;
+  /** Requests per second the burst limiter allows, as its header reports (until then, the option). */
+  #burst: number | undefined;
   #at: number;
   readonly #recent: number[] = [];
   readonly #now: () => number;
@@ -60,7 +62,8 @@ export class LeakyBucketLimiter {
       let wait = room >= cost ? 0 : Math.ceil(((cost - room) / this.#drip) * 1000);
       const now = this.#now();
       while (this.#recent.length > 0 && now - this.#recent[0]! >= 1000) this.#recent.shift();
-      const burst = this.options.burstPerSecond ?? 10;
+      // one below the reported maximum: the window's edges on the server and here never line up exactly
+      const burst = this.#burst !== undefined ? Math.max(1, this.#burst - 1) : this.options.burstPerSecond ?? 10;
       if (this.#recent.length >= burst) wait = Math.max(wait, 1000 - (now - this.#recent[0]!) + 1);
       if (wait <= 0) return;
       this.throttledMs += wait;
@@ -78,6 +81,8 @@ export class LeakyBucketLimiter {
     }
     const drip = Number(headers['x-ls-api-drip-rate']);
     if (Number.isFinite(drip) && drip > 0) this.#drip = drip;
+    const burst = /\/\s*(\d+)\s*$/.exec(headers['x-ls-api-burst-level'] ?? '');
+    if (burst && this.options.burstPerSecond === undefined) this.#burst = Number(burst[1]);
   }
 
 }
