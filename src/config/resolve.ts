@@ -90,7 +90,7 @@ class FlowChecker {
     const strict = raw.strict ?? defaults.strict ?? true;
     const limits = { ...DEFAULT_LIMITS, ...defaults.limits, ...raw.limits };
     const compiled = this.compile(strict, limits, params, target ? fieldShapes(target.connector.id, raw.target.entity) : undefined,
-      source?.entity.key);
+      source?.entity.key, source?.entity.naturalKey);
 
     if (this.diagnostics.length > 0 || !compiled) return { diagnostics: this.diagnostics };
     const flow: ResolvedFlow = {
@@ -241,6 +241,7 @@ class FlowChecker {
 
   private compile(
     strict: boolean, limits: ResolvedFlow['limits'], params: Record<string, unknown>, shapes: FieldShapes | undefined, sourceKey: string | undefined,
+    sourceNaturalKey: readonly string[] | undefined,
   ): CompiledTransform | undefined {
     const node = this.map.get('/transform');
     const span = node?.scalar;
@@ -253,7 +254,7 @@ class FlowChecker {
       params,
       lookups: (this.client.raw.lookups ?? {}) as Record<string, Record<string, unknown>>,
       ...(shapes ? { fieldShapes: shapes } : {}),
-      describeRecord: recordDescriber(sourceKey),
+      describeRecord: recordDescriber(sourceKey, sourceNaturalKey),
     });
     if (!result.ok) {
       this.diagnostics.push({ ...result.diagnostic, ...(node?.path ? { path: node.path } : {}), ...(result.diagnostic.location ? {} : node ? { location: node.value } : {}) });
@@ -319,11 +320,14 @@ function fieldShapes(connector: string, entity: string): FieldShapes | undefined
   return shapes;
 }
 
-/** Names a source record in messages by its key field, e.g. `itemID=12`. */
-export function recordDescriber(key: string | undefined): (record: unknown) => string {
+/** Names a source record in messages by its key and business key, e.g. `itemID=12 customSku=0RT28`. */
+export function recordDescriber(key: string | undefined, naturalKey: readonly string[] = []): (record: unknown) => string {
   return (record) => {
-    if (key && isObject(record) && record[key] !== undefined) return `${key}=${String(record[key])}`;
-    return 'record';
+    if (!isObject(record)) return 'record';
+    const parts = [key, ...naturalKey.filter((f) => f !== key)]
+      .filter((f): f is string => f !== undefined && record[f] !== undefined && record[f] !== null && record[f] !== '')
+      .map((f) => `${f}=${String(record[f])}`);
+    return parts.length > 0 ? parts.join(' ') : 'record';
   };
 }
 
