@@ -114,7 +114,7 @@ export const CASES: readonly CorpusCase[] = [
     name: 'misspelt top-level key in client.yaml',
     files: client((t) => `${t}timezon: Europe/Amsterdam\n`),
     expect: [
-      "error SL_CONFIG_UNKNOWN_KEY client.yaml:19:1 timezon: unknown key \"timezon\". Did you mean \"timezone\"? Allowed keys: client, timezone, systems, state, lookups, defaults, flows."
+      "error SL_CONFIG_UNKNOWN_KEY client.yaml:19:1 timezon: unknown key \"timezon\". Did you mean \"timezone\"? Allowed keys: client, timezone, systems, state, lookups, defaults, exceptions, flows."
     ],
   },
   {
@@ -257,7 +257,7 @@ export const CASES: readonly CorpusCase[] = [
     name: 'unknown standard mapping',
     files: client((t) => t.replace('  - file: flows/stock.yaml', '  - use: catalogue/item')),
     expect: [
-      "error SL_CONFIG_UNKNOWN_MAPPING client.yaml:18:10 flows[0].use: no mapping \"catalogue/item\" in the standard library. Did you mean \"catalogue/items\"? Mappings: catalogue/items."
+      "error SL_CONFIG_UNKNOWN_MAPPING client.yaml:18:10 flows[0].use: no mapping \"catalogue/item\" in the standard library. Did you mean \"catalogue/items\"? Mappings: catalogue/items, prices/default-price."
     ],
   },
   {
