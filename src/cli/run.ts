@@ -49,11 +49,12 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
         .option('level', { choices: ['source', 'diff', 'full'] as const, default: 'full' as const, describe: 'source: read and transform the source only; full: everything but writing' })
         .option('details', { type: 'boolean', default: false, describe: 'show every record change, not only the first ones' })
         .option('force', { type: 'boolean', default: false, describe: 'plan past the safety rails (change ratio)' })
-        .option('full', { type: 'boolean', default: false, describe: 'read every source in full, ignoring cursors (reconciliation)' }),
+        .option('full', { type: 'boolean', default: false, describe: 'read every source in full, ignoring cursors (reconciliation)' })
+        .option('sandbox', { type: 'boolean', default: false, describe: 'run against a sandbox started for this run (demo data, fresh state)' }),
       (a) => {
         command = {
           name: 'plan',
-          args: { clientDir: String(a.clientDir), flow: (a.flow as string[]) ?? [], level: a.level as PlanArgs['level'], details: a.details === true, force: a.force === true, full: a.full === true, ...(a.out ? { out: String(a.out) } : {}) },
+          args: { clientDir: String(a.clientDir), flow: (a.flow as string[]) ?? [], level: a.level as PlanArgs['level'], details: a.details === true, force: a.force === true, full: a.full === true, sandbox: a.sandbox === true, ...(a.out ? { out: String(a.out) } : {}) },
         };
       })
     .command('apply <target>', 'apply a saved plan (plan.json), or plan and apply a client folder in one go',
@@ -61,8 +62,9 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
         .option('flow', { type: 'string', array: true, default: [], describe: 'apply only this flow (repeatable; client folder only)' })
         .option('details', { type: 'boolean', default: false, describe: 'show every record change' })
         .option('force', { type: 'boolean', default: false, describe: 'apply past the safety rails (asks to type the client name on a terminal)' })
-        .option('full', { type: 'boolean', default: false, describe: 'read every source in full, ignoring cursors (reconciliation)' }),
-      (a) => { command = { name: 'apply', args: { target: String(a.target), flow: (a.flow as string[]) ?? [], force: a.force === true, full: a.full === true, details: a.details === true } }; })
+        .option('full', { type: 'boolean', default: false, describe: 'read every source in full, ignoring cursors (reconciliation)' })
+        .option('sandbox', { type: 'boolean', default: false, describe: 'plan and apply against a sandbox started for this run (demo data, fresh state)' }),
+      (a) => { command = { name: 'apply', args: { target: String(a.target), flow: (a.flow as string[]) ?? [], force: a.force === true, full: a.full === true, sandbox: a.sandbox === true, details: a.details === true } }; })
     .command('exceptions <action> [client-dir] [ids..]', 'business exceptions: list (by owner, type, status), show, ack, resolve, retry; or types',
       (y) => y.positional('action', { choices: ['list', 'show', 'ack', 'resolve', 'retry', 'types'] as const, describe: 'what to do' })
         .positional('client-dir', { type: 'string', describe: 'folder with client.yaml' })

@@ -10,12 +10,15 @@ import type { CommandContext } from '../context.js';
 import { printDiagnostics } from '../format.js';
 import { formatFlowPlan, summaryLine } from '../plan-format.js';
 import { progressSink } from '../progress.js';
+import { withEmbeddedSandbox } from '../embedded-sandbox.js';
 
 export interface ApplyArgs {
   readonly target: string;
   readonly flow: readonly string[];
   readonly force: boolean;
   readonly full: boolean;
+  /** Run against a sandbox started for this run. */
+  readonly sandbox: boolean;
   readonly details: boolean;
 }
 
@@ -38,7 +41,11 @@ export async function applyCommand(context: CommandContext, args: ApplyArgs): Pr
     printDiagnostics(output, loaded.diagnostics);
     return 1;
   }
-  const runtime = await openRuntime(loaded.project, { logger, secrets: output.secrets });
+  if (args.sandbox && saved) throw slError('SL_USAGE', '--sandbox plans and applies a client folder; it cannot apply a saved plan');
+  const embedded = args.sandbox ? await withEmbeddedSandbox(loaded.project) : undefined;
+  const project = embedded?.project ?? loaded.project;
+  if (embedded && !options.json) output.out(output.paint('dim', `against a sandbox started for this run: Oro ${embedded.sandbox.oro.url}, Lightspeed ${embedded.sandbox.lightspeed.url}\n`));
+  const runtime = await openRuntime(project, { logger, secrets: output.secrets });
   const progress = progressSink(io, !options.json);
   try {
     if (args.force && io.prompt) {
@@ -64,7 +71,7 @@ export async function applyCommand(context: CommandContext, args: ApplyArgs): Pr
       // flow by flow: each flow is planned after the flows before it were applied
       ({ plan, results } = await planAndApply(runtime, { flows: args.flow, force: args.force, full: args.full, progress }, (flowPlan) => {
         progress.done();
-        if (!options.json) for (const line of formatFlowPlan(output, flowPlan, args.details)) output.out(line);
+        if (!options.json) for (const line of [...formatFlowPlan(output, flowPlan, args.details), '']) output.out(line);
       }));
       if (!options.json) output.out(summaryLine(output, plan));
     }
@@ -79,5 +86,6 @@ export async function applyCommand(context: CommandContext, args: ApplyArgs): Pr
   } finally {
     progress.done();
     await runtime.close();
+    await embedded?.close();
   }
 }

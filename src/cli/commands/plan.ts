@@ -10,6 +10,7 @@ import type { CommandContext } from '../context.js';
 import { printDiagnostics } from '../format.js';
 import { formatPlan } from '../plan-format.js';
 import { progressSink } from '../progress.js';
+import { withEmbeddedSandbox } from '../embedded-sandbox.js';
 
 export interface PlanArgs {
   readonly clientDir: string;
@@ -19,6 +20,8 @@ export interface PlanArgs {
   readonly details: boolean;
   readonly force: boolean;
   readonly full: boolean;
+  /** Run against a sandbox started for this run. */
+  readonly sandbox: boolean;
 }
 
 export async function planCommand(context: CommandContext, args: PlanArgs): Promise<number> {
@@ -29,12 +32,15 @@ export async function planCommand(context: CommandContext, args: PlanArgs): Prom
     printDiagnostics(output, loaded.diagnostics);
     return 1;
   }
-  const runtime = await openRuntime(loaded.project, { logger, secrets: output.secrets });
+  const embedded = args.sandbox ? await withEmbeddedSandbox(loaded.project) : undefined;
+  const project = embedded?.project ?? loaded.project;
+  if (embedded && !options.json) output.out(output.paint('dim', `against a sandbox started for this run: Oro ${embedded.sandbox.oro.url}, Lightspeed ${embedded.sandbox.lightspeed.url}\n`));
+  const runtime = await openRuntime(project, { logger, secrets: output.secrets });
   const progress = progressSink(io, !options.json);
   try {
     const plan = await makePlan(runtime, { flows: args.flow, level: args.level, force: args.force, full: args.full, progress });
     progress.done();
-    const withDir = { ...plan, clientDir: loaded.project.config.dir };
+    const withDir = { ...plan, clientDir: project.config.dir };
     if (args.out) await writeFile(resolve(io.cwd, args.out), `${JSON.stringify(withDir, null, 2)}\n`, { mode: 0o600 });
     if (options.json) output.json(withDir);
     else {
@@ -47,5 +53,6 @@ export async function planCommand(context: CommandContext, args: PlanArgs): Prom
   } finally {
     progress.done();
     await runtime.close();
+    await embedded?.close();
   }
 }

@@ -1,0 +1,41 @@
+// `--sandbox`: run a command against a sandbox started in-process for the run, seeded with the
+// OroCommerce demo data (or a generated world when ../shared/data is not there). Every Oro and
+// Lightspeed R-Series system of the client is pointed at it, and state goes to a fresh folder,
+// so the client's real state and credentials are never touched.
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Project } from '../config/model.js';
+import { deepFreeze } from '../freeze.js';
+import { generateCatalogue, loadOroDemo } from '../sandbox/catalogue.js';
+import { startSandbox, type Sandbox } from '../sandbox/sandbox.js';
+import { SHARED_DATA } from './commands/sandbox.js';
+
+export interface EmbeddedSandbox {
+  readonly project: Project;
+  readonly sandbox: Sandbox;
+  close(): Promise<void>;
+}
+
+export async function withEmbeddedSandbox(project: Project): Promise<EmbeddedSandbox> {
+  const demo = join(SHARED_DATA, 'orocommerce-demo');
+  const catalogue = existsSync(demo) ? loadOroDemo(demo) : generateCatalogue({ skus: 500, shops: 2 });
+  const sandbox = await startSandbox({ catalogue, registers: 10 });
+  const stateDir = join(project.config.dir, '.storelink', 'sandbox-state');
+  await rm(stateDir, { recursive: true, force: true }); // a new sandbox knows none of the old tokens
+  const systems = Object.fromEntries(Object.entries(project.config.systems).map(([name, system]) => {
+    const url = system.connector === 'oro' ? sandbox.oro.url : system.connector === 'lightspeed-r' ? sandbox.lightspeed.url : undefined;
+    if (!url) return [name, system];
+    const sandboxCredentials = system.connector === 'oro'
+      ? { clientId: 'storelink-sandbox', clientSecret: 'sandbox-oro-secret' }
+      : { clientId: 'storelink-sandbox', clientSecret: 'sandbox-ls-secret', refreshToken: 'sandbox-refresh-token', accountId: 1 };
+    const { authUrl: _authUrl, ...settings } = system.settings;
+    return [name, { ...system, settings: { ...settings, ...sandboxCredentials, url } }];
+  }));
+  const config = deepFreeze({ ...project.config, systems, state: { ...project.config.state, dir: stateDir } });
+  return {
+    project: { ...project, config },
+    sandbox,
+    close: () => sandbox.close(),
+  };
+}
