@@ -96,6 +96,8 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
         .option('enterprise', { type: 'boolean', default: false, describe: 'OroCommerce Enterprise (warehouses)' })
         .option('traffic', { type: 'number', describe: 'generate this many business events per second' })
         .option('replay', { type: 'boolean', default: false, describe: 'replay the UCI online-retail week (seed with its .csv)' })
+        .option('registers', { type: 'number', describe: 'Lightspeed register limit, which sizes the rate-limit bucket (default: the shops\' registers)' })
+        .option('burst-limit', { type: 'number', describe: 'Lightspeed requests per second before the burst limiter answers 429 (default 20)' })
         .conflicts('seed', 'generate'),
       (a) => {
         command = {
@@ -105,6 +107,7 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
             ...(a.shops !== undefined ? { shops: Number(a.shops) } : {}), ...(a.randomSeed !== undefined ? { randomSeed: Number(a.randomSeed) } : {}),
             faults: String(a.faults), faultSeed: Number(a.faultSeed), port: Number(a.port), host: String(a.host), enterprise: a.enterprise === true,
             ...(a.traffic !== undefined ? { traffic: Number(a.traffic) } : {}), replay: a.replay === true,
+            ...(a.registers !== undefined ? { registers: Number(a.registers) } : {}), ...(a.burstLimit !== undefined ? { burstLimit: Number(a.burstLimit) } : {}),
           },
         };
       })

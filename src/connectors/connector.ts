@@ -13,6 +13,8 @@ export type CanonicalRecord = Record<string, unknown>;
 export interface ReadCursor {
   readonly value: string;
   readonly idsAtValue: readonly string[];
+  /** When the read that produced the cursor started (epoch ms): bounds the lookback window. */
+  readonly readAt?: number;
 }
 
 export interface ReadOptions {
@@ -26,6 +28,8 @@ export interface ReadOptions {
   readonly incremental?: boolean;
   /** Include archived records (to find and restore them instead of creating duplicates). */
   readonly includeArchived?: boolean;
+  /** The canonical fields the caller needs; a connector may then load less (e.g. no stock rows). */
+  readonly fields?: readonly string[];
 }
 
 export interface ReadPage {

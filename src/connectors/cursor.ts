@@ -4,10 +4,21 @@
 // runs, are each read once.
 import type { CanonicalRecord, ReadCursor } from './connector.js';
 
-/** The lower bound to ask the vendor for, as epoch ms. */
-export function windowStart(cursor: ReadCursor | undefined, lookbackMs: number): number | undefined {
+/** Vendor timestamps have whole seconds: a record stamped in the second of a read may appear after it. */
+const TIMESTAMP_GRANULARITY_MS = 1000;
+
+/**
+ * What to ask the vendor for. A record the previous read could not see yet (committed late, with
+ * an older timestamp) has a timestamp after `readAt − lookback`; everything older was visible then
+ * and was read. So: when the cursor is older than that, `> cursor` suffices (and the records that
+ * share the cursor's timestamp are not read again); otherwise `≥ readAt − lookback`, skipping the
+ * ids already read at the cursor.
+ */
+export function windowStart(cursor: ReadCursor | undefined, lookbackMs: number): { from: number; exclusive: boolean } | undefined {
   if (!cursor) return undefined;
-  return Date.parse(cursor.value) - lookbackMs;
+  const value = Date.parse(cursor.value);
+  const visibleBefore = (cursor.readAt ?? value) - lookbackMs - TIMESTAMP_GRANULARITY_MS;
+  return value < visibleBefore ? { from: value, exclusive: true } : { from: Math.min(value, visibleBefore), exclusive: false };
 }
 
 export class CursorTracker {
@@ -17,7 +28,12 @@ export class CursorTracker {
   readonly #seenAtStart: ReadonlySet<string>;
   readonly #startMs: number;
 
-  constructor(start: ReadCursor | undefined, private readonly field: string, private readonly key: string) {
+  readonly #readAt: number;
+  readonly #lookbackMs: number;
+
+  constructor(start: ReadCursor | undefined, private readonly field: string, private readonly key: string, options: { readAt?: number; lookbackMs?: number } = {}) {
+    this.#readAt = options.readAt ?? Date.now();
+    this.#lookbackMs = options.lookbackMs ?? 60_000;
     this.#seenAtStart = new Set(start?.idsAtValue ?? []);
     this.#startMs = start ? Date.parse(start.value) : Number.NEGATIVE_INFINITY;
     if (start) {
@@ -52,6 +68,9 @@ export class CursorTracker {
   }
 
   cursor(): ReadCursor | undefined {
-    return this.#value === undefined ? undefined : { value: this.#value, idsAtValue: [...this.#ids].sort() };
+    if (this.#value === undefined) return undefined;
+    // ids at the cursor are needed only while records with that timestamp may still appear
+    const settled = this.#valueMs < this.#readAt - this.#lookbackMs - TIMESTAMP_GRANULARITY_MS;
+    return { value: this.#value, idsAtValue: settled ? [] : [...this.#ids].sort(), readAt: this.#readAt };
   }
 }

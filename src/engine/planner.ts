@@ -49,9 +49,14 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
   const transform = project.transforms.get(flow.name)!;
   const progress = options.progress ?? (() => undefined);
 
-  // 1. the source
+  // 1. the source — and, on a full run, the whole target at the same time
   const cursor = flow.source.incremental && !options.full ? await store.cursors.get(flow.name) : undefined;
-  const since: ReadCursor | undefined = cursor ? { value: cursor.value, idsAtValue: cursor.idsAtValue } : undefined;
+  const since: ReadCursor | undefined = cursor ? { value: cursor.value, idsAtValue: cursor.idsAtValue, ...(cursor.readAt !== undefined ? { readAt: cursor.readAt } : {}) } : undefined;
+  const targetFields = transform.outputFields ? [...new Set([...transform.outputFields, ...flow.match.on, targetDescriptor.key])] : undefined;
+  const fullTarget = options.level !== 'source' && !(since && flow.match.on.length > 0)
+    ? readAll(runtime.connector(flow.target.system), flow.target.entity, { includeArchived: true, ...(targetFields ? { fields: targetFields } : {}) }, (n) => progress({ flow: flow.name, phase: 'read-target', done: n }))
+    : undefined;
+  fullTarget?.catch(() => undefined); // awaited below; keeps an early failure from going unhandled meanwhile
   const sourceRecords: Record<string, unknown>[] = [];
   let nextCursor: ReadCursor | undefined;
   for await (const page of runtime.connector(flow.source.system).read(flow.source.entity, {
@@ -69,6 +74,7 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
     ...(nextCursor ? { nextCursor } : {}),
   };
   if (sourceRecords.length === 0 && !since && flow.policies.emptySource === 'stop') {
+    await fullTarget?.catch(() => undefined);
     return stopped(base, flow, 0, 'the source returned no records at all; an outage must never empty the target');
   }
 
@@ -108,15 +114,12 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
   // 3. the target: all of it on a full run, only the matching records after an incremental read
   const target = runtime.connector(flow.target.system);
   const targetRecords: Record<string, unknown>[] = [];
-  if (since && flow.match.on.length > 0) {
+  if (fullTarget) {
+    targetRecords.push(...await fullTarget);
+  } else {
     const field = flow.match.on[0]!;
     const values = [...new Set(desired.map((d) => d.record[field]).filter((v): v is string | number => typeof v === 'string' || typeof v === 'number'))];
     if (values.length > 0) targetRecords.push(...await target.getByKeys(flow.target.entity, field, values));
-  } else {
-    for await (const page of target.read(flow.target.entity, { includeArchived: true })) {
-      targetRecords.push(...page.records);
-      progress({ flow: flow.name, phase: 'read-target', done: targetRecords.length });
-    }
   }
   const byId = new Map<string, Record<string, unknown>>();
   const byKey = new Map<string, Record<string, unknown>[]>();
@@ -171,6 +174,15 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
     return hold(plan, `${conflicts} conflict${conflicts === 1 ? '' : 's'}: ${flow.target.system} changed fields ${flow.source.system} owns, and the flow stops on conflicts until someone decides`);
   }
   return options.force ? plan : applyChangeRail(plan, flow, targetRecords.length);
+}
+
+async function readAll(connector: Connector, entity: string, options: Parameters<Connector['read']>[1], onProgress: (n: number) => void): Promise<Record<string, unknown>[]> {
+  const out: Record<string, unknown>[] = [];
+  for await (const page of connector.read(entity, options)) {
+    out.push(...page.records);
+    onProgress(out.length);
+  }
+  return out;
 }
 
 async function findTarget(

@@ -169,7 +169,7 @@ function cursorStore(db: Low<CursorsFile>, track: Track): CursorStore {
     },
     async set(flow, cursor) {
       await track(commit(db, (data) => {
-        data.cursors[flow] = { value: cursor.value, idsAtValue: [...cursor.idsAtValue], updatedAt: now() };
+        data.cursors[flow] = { value: cursor.value, idsAtValue: [...cursor.idsAtValue], ...(cursor.readAt !== undefined ? { readAt: cursor.readAt } : {}), updatedAt: now() };
       }));
     },
   };

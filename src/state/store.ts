@@ -14,6 +14,8 @@ export interface Cursor {
   readonly value: string;
   /** Ids already read at exactly `value`, so records sharing a timestamp are neither skipped nor read twice. */
   readonly idsAtValue: readonly string[];
+  /** When the read that produced the cursor started (epoch ms). */
+  readonly readAt?: number;
   readonly updatedAt: string;
 }
 

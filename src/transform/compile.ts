@@ -53,6 +53,8 @@ export interface CompiledTransform {
   run(record: unknown): Promise<TransformOutcome>;
   /** Lookup tables named by literal `$valueMap("name", …)` calls, with where each is named. */
   readonly lookupsUsed: readonly { name: string; location?: SourceLocation }[];
+  /** The top-level fields the transform can produce, read from its syntax; undefined when they are computed. */
+  readonly outputFields: readonly string[] | undefined;
   /** The same transform with other parameter values or lookup tables (for mapping tests). */
   withContext(overrides: { params?: Record<string, unknown>; lookups?: LookupTables }): CompiledTransform;
 }
@@ -90,7 +92,9 @@ export function compileTransform(spec: TransformSpec): CompileResult {
   expression.assign('params', structuredClone(spec.params));
 
   const ast = expression.ast();
-  const shapes = spec.strict ? outputShapes(ast) : [];
+  const allShapes = outputShapes(ast);
+  const shapes = spec.strict ? allShapes : [];
+  const outputFields = allShapes.length > 0 ? [...new Set(allShapes.flatMap((shape) => [...shape.keys.keys()]))] : undefined;
   const lookupsUsed = literalLookups(ast).map(({ name, position }) => {
     const location = spec.span ? locateInScalar(spec.span, position) : undefined;
     return location ? { name, location } : { name };
@@ -125,7 +129,7 @@ export function compileTransform(spec: TransformSpec): CompileResult {
     if (!again.ok) throw new InternalError('a transform that compiled once failed to compile again');
     return again.transform;
   };
-  return { ok: true, transform: { flow: spec.flow, expression: spec.expression, run, lookupsUsed, withContext } };
+  return { ok: true, transform: { flow: spec.flow, expression: spec.expression, run, lookupsUsed, outputFields, withContext } };
 }
 
 /** Flattens the result into plain records; returns a message when the result is not records. */

@@ -21,6 +21,9 @@ export interface SandboxArgs {
   readonly enterprise: boolean;
   readonly traffic?: number;
   readonly replay: boolean;
+  /** Lightspeed register limit (sizes the rate-limit bucket) and burst limit; large values turn limits off. */
+  readonly registers?: number;
+  readonly burstLimit?: number;
 }
 
 export const SHARED_DATA = join(packageRoot, '..', 'shared', 'data');
@@ -39,6 +42,7 @@ export async function sandboxCommand(context: CommandContext, args: SandboxArgs)
   const sandbox = await startSandbox({
     catalogue, host: args.host, ports: { admin: args.port, oro: args.port === 0 ? 0 : args.port + 1, lightspeed: args.port === 0 ? 0 : args.port + 2 },
     faults: args.faults, faultSeed: args.faultSeed, enterprise: args.enterprise, dataDir: SHARED_DATA,
+    ...(args.registers ? { registers: args.registers } : {}), ...(args.burstLimit ? { burstLimit: args.burstLimit } : {}),
   });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   output.out(`storelink sandbox — ${source}: ${catalogue.products.length} products, ${catalogue.customers.length} customers, ${catalogue.shops.length} shops (ready in ${seconds} s)`);

@@ -17,12 +17,14 @@ interface EntitySpec {
   readonly key: string;
   /** Relations loaded with every read, so the canonical record is complete. */
   readonly relations: readonly string[];
+  /** Which canonical field each relation fills: a read that does not need the field skips the relation. */
+  readonly relationFields?: Readonly<Record<string, string>>;
   /** DELETE archives rather than deletes (spec §0 item 17). */
   readonly archives?: boolean;
 }
 
 const ENTITIES: Readonly<Record<string, EntitySpec>> = {
-  Item: { key: 'itemID', relations: ['ItemShops', 'ItemAttributes'], archives: true },
+  Item: { key: 'itemID', relations: ['ItemShops', 'ItemAttributes'], relationFields: { ItemShops: 'itemShops', ItemAttributes: 'attributes' }, archives: true },
   ItemMatrix: { key: 'itemMatrixID', relations: [], archives: true },
   ItemAttributeSet: { key: 'itemAttributeSetID', relations: [] },
   ItemShop: { key: 'itemShopID', relations: [] },
@@ -55,11 +57,13 @@ export class LightspeedRConnector implements Connector {
   readonly #limiter: LeakyBucketLimiter;
   readonly #logger: Logger | undefined;
   #accountId: string | undefined;
+  readonly #now: () => number;
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(context: ConnectorContext) {
     const settings = context.system.settings as unknown as LightspeedSettings;
     this.system = context.system.name;
+    this.#now = context.now ?? Date.now;
     this.#logger = context.logger?.child({ system: this.system, connector: 'lightspeed-r' });
     this.#accountId = settings.accountId === undefined ? undefined : String(settings.accountId);
     // the bucket model runs on one clock: an injected sleep only makes sense with an injected now
@@ -132,12 +136,14 @@ export class LightspeedRConnector implements Connector {
     const spec = entitySpec(this.system, entity);
     const normalise = NORMALISERS[entity]!;
     const query: Record<string, string | number> = { limit: Math.min(100, options.pageSize ?? 100), ...filterParams(options.filter ?? {}) };
-    if (spec.relations.length > 0) query.load_relations = JSON.stringify(spec.relations);
+    const relations = spec.relations.filter((r) => !options.fields || !spec.relationFields?.[r] || options.fields.includes(spec.relationFields[r]!));
+    if (relations.length > 0) query.load_relations = JSON.stringify(relations);
     if (options.includeArchived) query.archived = 'true';
-    const from = windowStart(options.since, options.lookbackMs ?? 0);
-    const tracker = new CursorTracker(options.since, 'timeStamp', spec.key);
+    const lookbackMs = options.lookbackMs ?? 0;
+    const window = windowStart(options.since, lookbackMs);
+    const tracker = new CursorTracker(options.since, 'timeStamp', spec.key, { readAt: this.#now(), lookbackMs });
     if (options.since !== undefined || options.incremental) query.sort = 'timeStamp';
-    if (from !== undefined) query.timeStamp = `>=,${lightspeedTime(from)}`;
+    if (window) query.timeStamp = `${window.exclusive ? '>' : '>='},${lightspeedTime(window.from)}`;
     let next: string | undefined;
     let first = true;
     while (first || next) {

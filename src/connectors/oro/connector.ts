@@ -36,8 +36,10 @@ export class OroConnector implements Connector {
   readonly #pageSize: number;
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #logger: Logger | undefined;
+  readonly #now: () => number;
 
   constructor(context: ConnectorContext) {
+    this.#now = context.now ?? Date.now;
     const settings = context.system.settings as unknown as OroSettings;
     this.system = context.system.name;
     this.#pageSize = settings.pageSize ?? 500;
@@ -91,10 +93,12 @@ export class OroConnector implements Connector {
     const query: Record<string, string | number> = { 'page[size]': options.pageSize ?? this.#pageSize, sort: 'id', ...this.#filters(filter) };
     if (entity.include) query.include = entity.include.join(',');
     for (const [type, fields] of Object.entries(entity.fields ?? {})) query[`fields[${type}]`] = fields;
-    const tracker = entity.incremental ? new CursorTracker(options.since, 'updatedAt', 'id') : undefined;
-    const from = entity.incremental ? windowStart(options.since, options.lookbackMs ?? 0) : undefined;
+    const readAt = this.#now();
+    const lookbackMs = options.lookbackMs ?? 0;
+    const tracker = entity.incremental ? new CursorTracker(options.since, 'updatedAt', 'id', { readAt, lookbackMs }) : undefined;
+    const window = entity.incremental ? windowStart(options.since, lookbackMs) : undefined;
     // ordered by id, a record updated during the read keeps its place, so none is skipped
-    if (from !== undefined) query['filter[updatedAt][gte]'] = new Date(from).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    if (window) query[`filter[updatedAt][${window.exclusive ? 'gt' : 'gte'}]`] = new Date(window.from).toISOString().replace(/\.\d{3}Z$/, 'Z');
     // no HATEOAS links (a quarter of the bytes); the total count tells how many pages there are
     const pageSize = Number(query['page[size]']);
     for (let page = 1, pages = 1; page <= pages; page += 1) {
