@@ -9,7 +9,9 @@ import type { Project } from '../config/model.js';
 import { deepFreeze } from '../freeze.js';
 import { generateCatalogue, loadOroDemo } from '../sandbox/catalogue.js';
 import { startSandbox, type Sandbox } from '../sandbox/sandbox.js';
+import { openRuntime, type OpenRuntime } from '../engine/run.js';
 import { SHARED_DATA } from './commands/sandbox.js';
+import type { CommandContext } from './context.js';
 
 export interface EmbeddedSandbox {
   readonly project: Project;
@@ -37,5 +39,24 @@ export async function withEmbeddedSandbox(project: Project): Promise<EmbeddedSan
     project: { ...project, config },
     sandbox,
     close: () => sandbox.close(),
+  };
+}
+
+/** The runtime a plan or apply command works with: on the client's systems, or on an embedded sandbox. */
+export async function commandRuntime(context: CommandContext, project: Project, sandbox: boolean): Promise<{ project: Project; runtime: OpenRuntime; close(): Promise<void> }> {
+  const { output, options, logger } = context;
+  const embedded = sandbox ? await withEmbeddedSandbox(project) : undefined;
+  const used = embedded?.project ?? project;
+  if (embedded && !options.json) {
+    output.out(output.paint('dim', `against a sandbox started for this run: Oro ${embedded.sandbox.oro.url}, Lightspeed ${embedded.sandbox.lightspeed.url}\n`));
+  }
+  const runtime = await openRuntime(used, { logger, secrets: output.secrets });
+  return {
+    project: used,
+    runtime,
+    async close() {
+      await runtime.close();
+      await embedded?.close();
+    },
   };
 }

@@ -5,12 +5,12 @@ import { resolve } from 'node:path';
 import { loadProject } from '../../config/load.js';
 import { slError } from '../../errors.js';
 import type { Plan } from '../../engine/plan-model.js';
-import { applyPlan, openRuntime, planAndApply, staleness, type FlowApplyResult } from '../../engine/run.js';
+import { applyPlan, planAndApply, staleness, type FlowApplyResult } from '../../engine/run.js';
 import type { CommandContext } from '../context.js';
 import { printDiagnostics } from '../format.js';
 import { formatFlowPlan, summaryLine } from '../plan-format.js';
 import { progressSink } from '../progress.js';
-import { withEmbeddedSandbox } from '../embedded-sandbox.js';
+import { commandRuntime } from '../embedded-sandbox.js';
 
 export interface ApplyArgs {
   readonly target: string;
@@ -23,7 +23,7 @@ export interface ApplyArgs {
 }
 
 export async function applyCommand(context: CommandContext, args: ApplyArgs): Promise<number> {
-  const { output, io, options, logger } = context;
+  const { output, io, options } = context;
   const path = resolve(io.cwd, args.target);
   const fromFile = existsSync(path) && statSync(path).isFile() && path.endsWith('.json');
   let saved: (Plan & { clientDir?: string }) | undefined;
@@ -42,10 +42,7 @@ export async function applyCommand(context: CommandContext, args: ApplyArgs): Pr
     return 1;
   }
   if (args.sandbox && saved) throw slError('SL_USAGE', '--sandbox plans and applies a client folder; it cannot apply a saved plan');
-  const embedded = args.sandbox ? await withEmbeddedSandbox(loaded.project) : undefined;
-  const project = embedded?.project ?? loaded.project;
-  if (embedded && !options.json) output.out(output.paint('dim', `against a sandbox started for this run: Oro ${embedded.sandbox.oro.url}, Lightspeed ${embedded.sandbox.lightspeed.url}\n`));
-  const runtime = await openRuntime(project, { logger, secrets: output.secrets });
+  const { runtime, close } = await commandRuntime(context, loaded.project, args.sandbox);
   const progress = progressSink(io, !options.json);
   try {
     if (args.force && io.prompt) {
@@ -85,7 +82,6 @@ export async function applyCommand(context: CommandContext, args: ApplyArgs): Pr
     return results.every((r) => r.status === 'succeeded') ? 0 : 1;
   } finally {
     progress.done();
-    await runtime.close();
-    await embedded?.close();
+    await close();
   }
 }

@@ -4,13 +4,13 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { loadProject } from '../../config/load.js';
-import { makePlan, openRuntime } from '../../engine/run.js';
+import { makePlan } from '../../engine/run.js';
 import { hasChanges, type Plan } from '../../engine/plan-model.js';
 import type { CommandContext } from '../context.js';
 import { printDiagnostics } from '../format.js';
 import { formatPlan } from '../plan-format.js';
 import { progressSink } from '../progress.js';
-import { withEmbeddedSandbox } from '../embedded-sandbox.js';
+import { commandRuntime } from '../embedded-sandbox.js';
 
 export interface PlanArgs {
   readonly clientDir: string;
@@ -25,17 +25,14 @@ export interface PlanArgs {
 }
 
 export async function planCommand(context: CommandContext, args: PlanArgs): Promise<number> {
-  const { output, io, options, logger } = context;
+  const { output, io, options } = context;
   const loaded = await loadProject(args.clientDir, { cwd: io.cwd, env: io.env, envFiles: options.envFile });
   output.secrets.add(loaded.secrets);
   if (!loaded.project) {
     printDiagnostics(output, loaded.diagnostics);
     return 1;
   }
-  const embedded = args.sandbox ? await withEmbeddedSandbox(loaded.project) : undefined;
-  const project = embedded?.project ?? loaded.project;
-  if (embedded && !options.json) output.out(output.paint('dim', `against a sandbox started for this run: Oro ${embedded.sandbox.oro.url}, Lightspeed ${embedded.sandbox.lightspeed.url}\n`));
-  const runtime = await openRuntime(project, { logger, secrets: output.secrets });
+  const { project, runtime, close } = await commandRuntime(context, loaded.project, args.sandbox);
   const progress = progressSink(io, !options.json);
   try {
     const plan = await makePlan(runtime, { flows: args.flow, level: args.level, force: args.force, full: args.full, progress });
@@ -52,7 +49,6 @@ export async function planCommand(context: CommandContext, args: PlanArgs): Prom
     return hasChanges(plan) || plan.summary.error > 0 ? 2 : 0;
   } finally {
     progress.done();
-    await runtime.close();
-    await embedded?.close();
+    await close();
   }
 }
