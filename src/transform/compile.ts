@@ -153,25 +153,39 @@ function isFunction(value: object): boolean {
   return typeof value === 'function' || '_jsonata_lambda' in value || '_jsonata_function' in value;
 }
 
-/** JSONata sequences are arrays with extra flags; copy into plain JSON values, dropping undefined. */
+/**
+ * JSONata sequences are arrays with extra flags (`sequence`, `keepSingleton`, …), its objects have
+ * a null prototype and may hold undefined: make plain JSON values. Arrays are fixed in place and
+ * objects copied (a normal prototype, so every consumer can treat them as ordinary records) — this
+ * runs for every record, so nothing else is copied.
+ */
 function toPlain(value: unknown): unknown {
   if (Array.isArray(value)) {
-    const out: unknown[] = [];
-    for (const item of value) if (item !== undefined) out.push(toPlain(item));
-    return out;
+    for (const flag of SEQUENCE_FLAGS) if (flag in value) delete (value as unknown as Record<string, unknown>)[flag];
+    let holes = false;
+    for (let i = 0; i < value.length; i += 1) {
+      const item = value[i];
+      if (item === undefined) holes = true;
+      else if (item !== null && typeof item === 'object') value[i] = toPlain(item);
+    }
+    return holes ? value.filter((item) => item !== undefined) : value;
   }
   if (value !== null && typeof value === 'object') {
     if (isFunction(value)) return undefined;
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) {
+    const record = value as Record<string, unknown>;
+    for (const key in record) {
+      const item = record[key];
       if (item === undefined) continue;
-      const plain = toPlain(item);
+      const plain = item !== null && typeof item === 'object' ? toPlain(item) : item;
       if (plain !== undefined) out[key] = plain;
     }
     return out;
   }
   return value;
 }
+
+const SEQUENCE_FLAGS = ['sequence', 'keepSingleton', 'outerWrapper', 'tupleStream', 'keepArray'] as const;
 
 function normaliseSingletons(record: Record<string, unknown>, shapes: FieldShapes): void {
   for (const [field, value] of Object.entries(record)) {
