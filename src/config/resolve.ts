@@ -2,7 +2,7 @@
 // cannot — systems, entities and fields exist, cron is valid, parameters fit, names are unique —
 // and compile each transform. Every problem is a diagnostic placed in the file that caused it.
 import cron from 'node-cron';
-import type { Diagnostic, ErrorCode, SourceLocation } from '../errors.js';
+import type { Diagnostic, ErrorCode } from '../errors.js';
 import { connectorById } from '../connectors/registry.js';
 import type { ConnectorDescriptor } from '../connectors/types.js';
 import { compileTransform, DEFAULT_LIMITS, type CompiledTransform, type FieldShapes } from '../transform/compile.js';
@@ -15,7 +15,7 @@ import {
 import type { StorelinkClient, StorelinkFlow } from './schema-types.js';
 import { schemas } from './schemas.js';
 import { closest, quoteList } from './suggest.js';
-import { escapePointer, type NodeInfo, type SourceMap } from './yaml-source.js';
+import { escapePointer, type SourceMap } from './yaml-source.js';
 
 export interface ClientContext {
   readonly raw: StorelinkClient;
@@ -331,4 +331,3 @@ export function recordDescriber(key: string | undefined, naturalKey: readonly st
   };
 }
 
-export type { NodeInfo, SourceLocation };

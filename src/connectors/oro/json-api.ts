@@ -99,8 +99,3 @@ export function decimal(value: unknown): number {
   const n = typeof value === 'number' ? value : Number(value);
   return Number.isFinite(n) ? n : 0;
 }
-
-/** A decimal for Oro: integral values without a fraction, others as given. */
-export function decimalString(value: number): string {
-  return Number.isInteger(value) ? String(value) : String(value);
-}
