@@ -59,8 +59,12 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
   fullTarget?.catch(() => undefined); // awaited below; keeps an early failure from going unhandled meanwhile
   const sourceRecords: Record<string, unknown>[] = [];
   let nextCursor: ReadCursor | undefined;
+  const sourceFields = transform.inputFields
+    ? [...new Set([...transform.inputFields, sourceDescriptor.key, ...sourceDescriptor.naturalKey, ...Object.keys(flow.source.filter), ...(sourceDescriptor.cursor ? [sourceDescriptor.cursor] : [])])]
+    : undefined;
   for await (const page of runtime.connector(flow.source.system).read(flow.source.entity, {
     filter: flow.source.filter,
+    ...(sourceFields ? { fields: sourceFields } : {}),
     ...(since ? { since } : {}),
     ...(flow.source.incremental ? { lookbackMs: flow.source.incremental.lookbackMs, incremental: true } : {}),
   })) {

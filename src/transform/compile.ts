@@ -7,6 +7,7 @@ import { InternalError, isStorelinkError } from '../errors.js';
 import type { ScalarSpan } from '../config/yaml-source.js';
 import { $convertUnit, $parseNumber, valueMap, type LookupTables } from './functions.js';
 import { locateInScalar, tokenStart } from './positions.js';
+import { inputFields } from './fields.js';
 import { outputShapes, missingFields, type Shape } from './strict.js';
 
 export interface TransformLimits {
@@ -55,6 +56,8 @@ export interface CompiledTransform {
   readonly lookupsUsed: readonly { name: string; location?: SourceLocation }[];
   /** The top-level fields the transform can produce, read from its syntax; undefined when they are computed. */
   readonly outputFields: readonly string[] | undefined;
+  /** The source fields the transform can read, from its syntax; undefined when it reads the record whole. */
+  readonly inputFields: readonly string[] | undefined;
   /** The same transform with other parameter values or lookup tables (for mapping tests). */
   withContext(overrides: { params?: Record<string, unknown>; lookups?: LookupTables }): CompiledTransform;
 }
@@ -95,6 +98,7 @@ export function compileTransform(spec: TransformSpec): CompileResult {
   const allShapes = outputShapes(ast);
   const shapes = spec.strict ? allShapes : [];
   const outputFields = allShapes.length > 0 ? [...new Set(allShapes.flatMap((shape) => [...shape.keys.keys()]))] : undefined;
+  const readsFields = inputFields(ast);
   const lookupsUsed = literalLookups(ast).map(({ name, position }) => {
     const location = spec.span ? locateInScalar(spec.span, position) : undefined;
     return location ? { name, location } : { name };
@@ -129,7 +133,7 @@ export function compileTransform(spec: TransformSpec): CompileResult {
     if (!again.ok) throw new InternalError('a transform that compiled once failed to compile again');
     return again.transform;
   };
-  return { ok: true, transform: { flow: spec.flow, expression: spec.expression, run, lookupsUsed, outputFields, withContext } };
+  return { ok: true, transform: { flow: spec.flow, expression: spec.expression, run, lookupsUsed, outputFields, inputFields: readsFields, withContext } };
 }
 
 /** Flattens the result into plain records; returns a message when the result is not records. */

@@ -91,7 +91,8 @@ export class OroConnector implements Connector {
       return;
     }
     const query: Record<string, string | number> = { 'page[size]': options.pageSize ?? this.#pageSize, sort: 'id', ...this.#filters(filter) };
-    if (entity.include) query.include = entity.include.join(',');
+    const include = (entity.include ?? []).filter((name) => !options.fields || !entity.includeFields?.[name] || entity.includeFields[name]!.some((f) => options.fields!.includes(f)));
+    if (include.length > 0) query.include = include.join(',');
     for (const [type, fields] of Object.entries(entity.fields ?? {})) query[`fields[${type}]`] = fields;
     const readAt = this.#now();
     const lookbackMs = options.lookbackMs ?? 0;

@@ -9,6 +9,8 @@ export interface OroEntity {
   readonly include?: readonly string[];
   /** Sparse fieldsets per included type. */
   readonly fields?: Readonly<Record<string, string>>;
+  /** Which canonical field each include fills: a read that needs none of them skips the include. */
+  readonly includeFields?: Readonly<Record<string, readonly string[]>>;
   /** Has updatedAt, readable incrementally. */
   readonly incremental: boolean;
   /** Reads need filter[priceList] (product prices), so they go list by list. */
@@ -47,6 +49,10 @@ function precision(resource: Resource): CanonicalRecord {
 
 const products: OroEntity = {
   include: ['names', 'descriptions', 'shortDescriptions', 'unitPrecisions', 'primaryUnitPrecision'],
+  includeFields: {
+    names: ['name'], descriptions: ['description'], shortDescriptions: ['shortDescription'],
+    unitPrecisions: ['unitPrecisions', 'primaryUnit'], primaryUnitPrecision: ['primaryUnit'],
+  },
   fields: {
     productnames: 'string,localization', productdescriptions: 'wysiwyg,localization', productshortdescriptions: 'text,localization',
     productunitprecisions: 'precision,conversionRate,sell,unit',

@@ -1,0 +1,42 @@
+// Which fields of a source record a transform can read, from its syntax tree: the first name of
+// every path. Connectors then load only what is needed (no descriptions for a stock flow, no
+// stock rows for a catalogue flow). Anything that reads the record as a whole (`$`, `$$` alone,
+// `*`, `**`) means every field.
+import type jsonata from 'jsonata';
+
+type Node = Omit<jsonata.ExprNode, 'type' | 'steps'> & { steps?: Node[]; type: string; value?: unknown };
+
+export function inputFields(ast: jsonata.ExprNode): string[] | undefined {
+  const fields = new Set<string>();
+  let whole = false;
+  const visit = (node: unknown): void => {
+    if (whole || node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) {
+      for (const item of node) visit(item);
+      return;
+    }
+    const n = node as Node;
+    if (n.type === 'wildcard' || n.type === 'descendant') whole = true;
+    if (n.type === 'path' && Array.isArray(n.steps) && n.steps.length > 0) {
+      const [first, second] = n.steps as [Node, Node | undefined];
+      if (first.type === 'name' && typeof first.value === 'string') fields.add(first.value);
+      else if (first.type === 'wildcard' || first.type === 'descendant') whole = true;
+      else if (first.type === 'variable' && (first.value === '' || first.value === '$')) {
+        if (second?.type === 'name' && typeof second.value === 'string') fields.add(second.value);
+        else whole = true;
+      } else visit(first);
+      visit((first as { stages?: unknown }).stages);
+      // later steps are read in the context of the first one: their names are not the record's
+      for (const step of n.steps.slice(1)) if (step.type !== 'name') visit(step);
+      else visit((step as { stages?: unknown }).stages);
+      return;
+    } else if (n.type === 'name' && typeof n.value === 'string') {
+      fields.add(n.value);
+    } else if (n.type === 'variable' && (n.value === '' || n.value === '$')) {
+      whole = true; // `$` or `$$` passed on whole, e.g. $keys($)
+    }
+    for (const value of Object.values(n)) if (value !== null && typeof value === 'object') visit(value);
+  };
+  visit(ast);
+  return whole ? undefined : [...fields].sort();
+}
