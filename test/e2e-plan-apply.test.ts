@@ -142,6 +142,22 @@ describe('plan and apply end to end', () => {
     assert.match(result.stderr, /SL_PLAN_STALE the plan is out of date: 1 inventorylevels record in oro changed since the plan was made/);
   });
 
+  it('applies a saved plan when only a field the plan does not use changed', async () => {
+    const planFile = join(dir, 'plan-unused.json');
+    const planned = await cli('plan', '.', '--flow', 'stock-to-oro', '--out', planFile);
+    assert.ok(planned.code === 0 || planned.code === 2, planned.stderr);
+    const saved = JSON.parse(await readFile(planFile, 'utf8')) as Plan;
+    const levelId = Object.keys(saved.flows[0]!.targetFingerprints)[0]!;
+    const token = await oroToken(sandbox);
+    const patched = await fetch(`${sandbox.oro.url}/admin/api/inventorylevels/${levelId}`, {
+      method: 'PATCH', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/vnd.api+json', accept: 'application/vnd.api+json' },
+      body: JSON.stringify({ data: { type: 'inventorylevels', id: levelId, attributes: { externalId: 'ERP-4242' } } }),
+    });
+    assert.equal(patched.status, 200, await patched.text());
+    const result = await cli('apply', planFile);
+    assert.equal(result.code, 0, result.stderr);
+  });
+
   it('refuses a saved plan after the configuration changed', async () => {
     const planFile = join(dir, 'plan2.json');
     await cli('plan', '.', '--out', planFile);

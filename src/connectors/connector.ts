@@ -34,7 +34,10 @@ export interface ReadOptions {
 
 export interface ReadPage {
   readonly records: readonly CanonicalRecord[];
-  /** The cursor after this page (incremental reads of entities with a cursor field). */
+  /**
+   * The cursor after the read (incremental reads of entities with a cursor field), on the last page
+   * only: a read ordered by id has seen the newest timestamp only once it has seen every page.
+   */
   readonly cursor?: ReadCursor;
 }
 

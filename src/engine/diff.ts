@@ -109,11 +109,30 @@ export function fingerprint(value: unknown): string {
   return createHash('sha256').update(stableJson(value)).digest('hex').slice(0, 32);
 }
 
+/**
+ * The fingerprint of what a plan used of a target record: the fields it compared and matched on
+ * (all of them when it read all). A change elsewhere — the POS stock count moving all day — does
+ * not make the plan stale, since the plan would be the same.
+ */
+export function recordFingerprint(record: Readonly<Record<string, unknown>>, fields: readonly string[] | undefined): string {
+  if (!fields) return fingerprint(record);
+  const used: Record<string, unknown> = {};
+  for (const field of fields) if (record[field] !== undefined) used[field] = record[field];
+  return fingerprint(used);
+}
+
+/** JSON with the keys of every object sorted; undefined members left out, as JSON does. */
 export function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value ?? null);
+  return JSON.stringify(sortedCopy(value)) ?? 'null';
+}
+
+// a sorted copy serialised in one call is twice as fast as serialising member by member, and this
+// runs for every target record a plan reads (100k and more)
+function sortedCopy(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(sortedCopy);
+  const record = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(record).sort()) out[key] = sortedCopy(record[key]);
+  return out;
 }

@@ -8,7 +8,7 @@ import type { Project, ResolvedFlow } from '../config/model.js';
 import { schemas } from '../config/schemas.js';
 import type { Logger } from '../logging/logger.js';
 import type { Store } from '../state/store.js';
-import { covers, diffRecord, fingerprint } from './diff.js';
+import { covers, diffRecord, recordFingerprint } from './diff.js';
 import { emptySummary, type FlowPlan, type PlannedChange, type PlanSummary } from './plan-model.js';
 
 export interface Runtime {
@@ -40,6 +40,23 @@ interface Desired {
 /** Share of existing target records below which the change-ratio rail does not apply. */
 const SMALL_TARGET = 20;
 
+/**
+ * The fields a plan reads from each side: what the transform can read from the source (its syntax
+ * tree names them), what it writes plus the match keys from the target. Undefined: everything
+ * (a transform that reads `$` whole, or builds field names).
+ */
+export function readFields(project: Runtime['project'], flow: ResolvedFlow): { sourceFields?: string[]; targetFields?: string[] } {
+  const sourceDescriptor = connectorById(project.config.systems[flow.source.system]!.connector)!.entities[flow.source.entity]!;
+  const targetDescriptor = connectorById(project.config.systems[flow.target.system]!.connector)!.entities[flow.target.entity]!;
+  const transform = project.transforms.get(flow.name)!;
+  return {
+    ...(transform.inputFields ? {
+      sourceFields: [...new Set([...transform.inputFields, sourceDescriptor.key, ...sourceDescriptor.naturalKey, ...Object.keys(flow.source.filter), ...(sourceDescriptor.cursor ? [sourceDescriptor.cursor] : [])])],
+    } : {}),
+    ...(transform.outputFields ? { targetFields: [...new Set([...transform.outputFields, ...flow.match.on, targetDescriptor.key])] } : {}),
+  };
+}
+
 export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: FlowPlanOptions): Promise<FlowPlan> {
   const { project, store } = runtime;
   const sourceSystem = project.config.systems[flow.source.system]!;
@@ -52,16 +69,13 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
   // 1. the source — and, on a full run, the whole target at the same time
   const cursor = flow.source.incremental && !options.full ? await store.cursors.get(flow.name) : undefined;
   const since: ReadCursor | undefined = cursor ? { value: cursor.value, idsAtValue: cursor.idsAtValue, ...(cursor.readAt !== undefined ? { readAt: cursor.readAt } : {}) } : undefined;
-  const targetFields = transform.outputFields ? [...new Set([...transform.outputFields, ...flow.match.on, targetDescriptor.key])] : undefined;
+  const { sourceFields, targetFields } = readFields(project, flow);
   const fullTarget = options.level !== 'source' && !(since && flow.match.on.length > 0)
     ? readAll(runtime.connector(flow.target.system), flow.target.entity, { includeArchived: true, ...(targetFields ? { fields: targetFields } : {}) }, (n) => progress({ flow: flow.name, phase: 'read-target', done: n }))
     : undefined;
   fullTarget?.catch(() => undefined); // awaited below; keeps an early failure from going unhandled meanwhile
   const sourceRecords: Record<string, unknown>[] = [];
   let nextCursor: ReadCursor | undefined;
-  const sourceFields = transform.inputFields
-    ? [...new Set([...transform.inputFields, sourceDescriptor.key, ...sourceDescriptor.naturalKey, ...Object.keys(flow.source.filter), ...(sourceDescriptor.cursor ? [sourceDescriptor.cursor] : [])])]
-    : undefined;
   for await (const page of runtime.connector(flow.source.system).read(flow.source.entity, {
     filter: flow.source.filter,
     ...(sourceFields ? { fields: sourceFields } : {}),
@@ -158,7 +172,7 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
       continue;
     }
     claimed.add(targetId);
-    fingerprints[targetId] = fingerprint(targetRef);
+    fingerprints[targetId] = recordFingerprint(targetRef, targetFields);
     const written = await store.written.get({ system: flow.target.system, entity: flow.target.entity, id: targetId });
     const diff = diffRecord(wanted.record, targetRef, written?.fields, flow, flow.match.on);
     const action = diff.conflicts.length > 0 ? 'conflict' : diff.changes.length > 0 ? 'update' : 'noop';

@@ -9,11 +9,11 @@ import type { Logger } from '../logging/logger.js';
 import type { Secrets } from '../logging/secrets.js';
 import { openStore } from '../state/index.js';
 import type { Store } from '../state/store.js';
-import { fingerprint } from './diff.js';
+import { fingerprint, recordFingerprint } from './diff.js';
 import { EXCEPTION_TYPES, type ExceptionTypeName } from './exception-types.js';
 import { WriteGateway } from './gateway.js';
 import { emptySummary, PLAN_VERSION, type FlowPlan, type Plan, type PlanSummary } from './plan-model.js';
-import { planFlow, type ProgressSink, type Runtime } from './planner.js';
+import { planFlow, readFields, type ProgressSink, type Runtime } from './planner.js';
 
 export interface RuntimeOptions {
   readonly logger?: Logger;
@@ -127,7 +127,8 @@ export async function staleness(runtime: Runtime, plan: Plan): Promise<string | 
     const keyField = connectorById(system.connector)!.entities[flow.target.entity]!.key;
     const current = await runtime.connector(flow.target.system).getByKeys(flow.target.entity, keyField, ids);
     const byId = new Map(current.map((r) => [String(r[keyField]), r]));
-    const changed = ids.filter((id) => !byId.has(id) || fingerprint(byId.get(id)) !== flowPlan.targetFingerprints[id]);
+    const { targetFields } = readFields(runtime.project, flow); // the config is unchanged, so these are the plan's
+    const changed = ids.filter((id) => !byId.has(id) || recordFingerprint(byId.get(id)!, targetFields) !== flowPlan.targetFingerprints[id]);
     if (changed.length > 0) {
       return `${changed.length} ${flow.target.entity} record${changed.length === 1 ? '' : 's'} in ${flow.target.system} changed since the plan was made (${changed.slice(0, 5).join(', ')}${changed.length > 5 ? ', …' : ''})`;
     }

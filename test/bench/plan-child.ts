@@ -1,6 +1,7 @@
 // Child process of the plan benchmark: one full plan (or only the paging of both sides, the floor)
 // of a client against a running sandbox; prints its time and peak memory as one JSON line.
 import { loadProject } from '../../src/config/load.js';
+import { readFields } from '../../src/engine/planner.js';
 import { makePlan, openRuntime } from '../../src/engine/run.js';
 
 const [mode, dir] = process.argv.slice(2);
@@ -17,9 +18,10 @@ if (mode === 'plan') {
   // the floor: paging both sides of every flow, nothing else
   let records = 0;
   for (const flow of loaded.project.config.flows) {
-    for await (const page of runtime.connector(flow.source.system).read(flow.source.entity, { filter: flow.source.filter })) records += page.records.length;
-    const fields = loaded.project.transforms.get(flow.name)?.outputFields; // what the plan asks for, no more
-    const target = runtime.connector(flow.target.system).read(flow.target.entity, { includeArchived: true, ...(fields ? { fields: [...fields, ...flow.match.on] } : {}) });
+    const { sourceFields, targetFields } = readFields(loaded.project, flow); // what the plan asks for, no more
+    const source = runtime.connector(flow.source.system).read(flow.source.entity, { filter: flow.source.filter, ...(sourceFields ? { fields: sourceFields } : {}) });
+    for await (const page of source) records += page.records.length;
+    const target = runtime.connector(flow.target.system).read(flow.target.entity, { includeArchived: true, ...(targetFields ? { fields: targetFields } : {}) });
     for await (const page of target) records += page.records.length;
   }
   detail = { records };

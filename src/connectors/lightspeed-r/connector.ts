@@ -141,7 +141,8 @@ export class LightspeedRConnector implements Connector {
     if (options.includeArchived) query.archived = 'true';
     const lookbackMs = options.lookbackMs ?? 0;
     const window = windowStart(options.since, lookbackMs);
-    const tracker = new CursorTracker(options.since, 'timeStamp', spec.key, { readAt: this.#now(), lookbackMs });
+    // only a read that moves a cursor tracks one (a plan's read of the whole target does not)
+    const tracker = options.since !== undefined || options.incremental ? new CursorTracker(options.since, 'timeStamp', spec.key, { readAt: this.#now(), lookbackMs }) : undefined;
     if (options.since !== undefined || options.incremental) query.sort = 'timeStamp';
     if (window) query.timeStamp = `${window.exclusive ? '>' : '>='},${lightspeedTime(window.from)}`;
     let next: string | undefined;
@@ -155,8 +156,12 @@ export class LightspeedRConnector implements Connector {
       const page = records(result.data, entity).map(normalise).filter(realShop(entity));
       const attributes = (result.data as { '@attributes'?: { next?: string } })['@attributes'];
       next = attributes?.next ? attributes.next : undefined;
+      if (!tracker) {
+        yield { records: page };
+        continue;
+      }
       const kept = tracker.accept(page);
-      const cursor = tracker.cursor();
+      const cursor = next ? undefined : tracker.cursor(); // the last page carries it
       yield { records: kept, ...(cursor ? { cursor } : {}) };
     }
   }

@@ -94,6 +94,8 @@ export class OroConnector implements Connector {
     const include = (entity.include ?? []).filter((name) => !options.fields || !entity.includeFields?.[name] || entity.includeFields[name]!.some((f) => options.fields!.includes(f)));
     if (include.length > 0) query.include = include.join(',');
     for (const [type, fields] of Object.entries(entity.fields ?? {})) query[`fields[${type}]`] = fields;
+    const keep = sparseFields(entity, options.fields);
+    if (keep) query[`fields[${entityName}]`] = keep.vendor.join(',');
     const readAt = this.#now();
     const lookbackMs = options.lookbackMs ?? 0;
     const tracker = entity.incremental ? new CursorTracker(options.since, 'updatedAt', 'id', { readAt, lookbackMs }) : undefined;
@@ -102,21 +104,30 @@ export class OroConnector implements Connector {
     if (window) query[`filter[updatedAt][${window.exclusive ? 'gt' : 'gte'}]`] = new Date(window.from).toISOString().replace(/\.\d{3}Z$/, 'Z');
     // no HATEOAS links (a quarter of the bytes); the total count tells how many pages there are
     const pageSize = Number(query['page[size]']);
+    const fetchPage = (page: number): Promise<HttpResult<Document>> => this.#http.request<Document>({
+      method: 'GET', path: `/admin/api/${entityName}`, query: { ...query, 'page[number]': page }, headers: { 'x-include': 'noHateoas;totalCount' }, label: `read ${entityName}`,
+    });
+    let next = fetchPage(1);
     for (let page = 1, pages = 1; page <= pages; page += 1) {
-      const result: HttpResult<Document> = await this.#http.request<Document>({
-        method: 'GET', path: `/admin/api/${entityName}`, query: { ...query, 'page[number]': page }, headers: { 'x-include': 'noHateoas;totalCount' }, label: `read ${entityName}`,
-      });
+      const result = await next;
       const total = Number(result.headers['x-include-total-count']);
       pages = Number.isFinite(total) ? Math.ceil(total / pageSize) : result.data.links?.next ? page + 1 : page;
+      // one page ahead: Oro builds the next page while this one is normalised and used (Oro has
+      // no API rate limit, spec §12; two requests in flight is as polite as one)
+      if (page < pages) {
+        next = fetchPage(page + 1);
+        next.catch(() => undefined); // a failure surfaces when the page is awaited
+      }
       const document: Document = result.data;
       const included = new Included(document.included);
-      const records = primary(document).map((r) => entity.normalise(r, included));
+      const records = primary(document).map((r) => (keep ? pick(entity.normalise(r, included), keep.canonical) : entity.normalise(r, included)));
       if (!tracker) {
         yield { records };
         continue;
       }
       const kept = tracker.accept(records);
-      const cursor = tracker.cursor();
+      // ordered by id, not by time: only the whole read gives a cursor, on its last page
+      const cursor = page >= pages ? tracker.cursor() : undefined;
       yield { records: kept, ...(cursor ? { cursor } : {}) };
     }
   }
@@ -329,4 +340,28 @@ function batchItem(entityName: string, entity: OroEntity, op: WriteOp): Resource
   return op.kind === 'update' ? { ...resource, meta: { update: true } } : resource;
 }
 
+/**
+ * The sparse fieldset for a read that names its canonical fields: the vendor attributes and
+ * relationships they are made from (plus `updatedAt`, which incremental reads page by), or
+ * undefined when the entity has no map or a field is not in it (then everything is read).
+ */
+export function sparseFields(entity: OroEntity, fields: readonly string[] | undefined): { vendor: string[]; canonical: string[] } | undefined {
+  if (!fields || !entity.sparse) return undefined;
+  const canonical = [...new Set(['id', ...fields, ...(entity.incremental ? ['updatedAt'] : [])])];
+  const vendor = new Set<string>();
+  for (const field of canonical) {
+    const from = entity.sparse[field];
+    if (!from) return undefined;
+    for (const name of from) vendor.add(name);
+  }
+  // an empty list is a 400; asking for the id alone still needs one field
+  if (vendor.size === 0) vendor.add(Object.values(entity.sparse).flat()[0]!);
+  return { vendor: [...vendor], canonical };
+}
 
+/** Only the fields asked for: what was not read is absent, never a made-up default. */
+function pick(record: CanonicalRecord, fields: readonly string[]): CanonicalRecord {
+  const out: Record<string, unknown> = {};
+  for (const field of fields) if (Object.hasOwn(record, field)) out[field] = record[field];
+  return out as CanonicalRecord;
+}

@@ -68,6 +68,31 @@ describe('Oro filters, sorting and polling', () => {
     assert.equal(roots.json.data.length + children.json.data.length, (await h.api('GET', '/admin/api/customers?page[size]=-1')).json.data.length);
   });
 
+  it('§4 pages a filtered list page after page with the right rows and totals, also when a row changes between pages', async () => {
+    const path = (page: number): string => `/admin/api/products?filter[status][neq]=disabled&page[size]=5&page[number]=${page}`;
+    const everything = async (): Promise<string[]> => ids(await h.api('GET', '/admin/api/products?filter[status][neq]=disabled&page[size]=-1'));
+    const before = await everything();
+    const seen: string[] = [];
+    for (let page = 1; page <= 3; page += 1) {
+      const reply = await h.api('GET', path(page), { headers: { 'x-include': 'totalCount' } });
+      assert.equal(reply.headers.get('x-include-total-count'), String(before.length));
+      seen.push(...ids(reply));
+    }
+    assert.deepEqual(seen, before.slice(0, 15));
+    // a product of page 1 is disabled: every later page shifts by one, and the total drops
+    const patched = await h.api('PATCH', `/admin/api/products/${before[0]}`, { body: { data: { type: 'products', id: before[0], attributes: { status: 'disabled' } } } });
+    assert.equal(patched.status, 200);
+    const after = await everything();
+    const page4 = await h.api('GET', path(4), { headers: { 'x-include': 'totalCount' } });
+    assert.deepEqual(ids(page4), after.slice(15, 20));
+    assert.equal(page4.headers.get('x-include-total-count'), String(before.length - 1));
+    const last = Math.ceil(after.length / 5);
+    const lastPage = await h.api('GET', path(last));
+    assert.deepEqual(ids(lastPage), after.slice((last - 1) * 5));
+    assert.equal(lastPage.json.links.next, undefined);
+    await h.api('PATCH', `/admin/api/products/${before[0]}`, { body: { data: { type: 'products', id: before[0], attributes: { status: 'enabled' } } } });
+  });
+
   it('§0.16 needs filter[priceList] with one value on productprices lists and deletes; ids look like <uuid>-<priceListId>', async () => {
     const none = await h.api('GET', '/admin/api/productprices');
     assert.equal(none.status, 400);

@@ -47,6 +47,16 @@ export class Journal {
   #undo: (() => void)[] = [];
   #depth = 0;
   #undoing = false;
+  #version = 0;
+
+  /** Grows with every row change in any table: a read may reuse what it learnt at the same version. */
+  get version(): number {
+    return this.#version;
+  }
+
+  touch(): void {
+    this.#version += 1;
+  }
 
   /** Is a transaction recording undo steps? (Seeding runs outside one and skips the closures.) */
   get active(): boolean {
@@ -296,6 +306,7 @@ export class Table<R extends Row> {
   }
 
   #put(row: R): void {
+    this.journal.touch();
     if (typeof row.id === 'number' && Number.isInteger(row.id) && row.id >= 0) this.#dense[row.id] = row;
     else this.#sparse.set(row.id, row);
     for (const index of this.#indexes) index.add(row);
@@ -304,6 +315,7 @@ export class Table<R extends Row> {
   #drop(id: Id): void {
     const row = this.get(id);
     if (!row) return;
+    this.journal.touch();
     for (const index of this.#indexes) index.remove(row);
     if (typeof id === 'number') this.#dense[id] = undefined;
     else this.#sparse.delete(id);
