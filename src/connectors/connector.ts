@@ -61,7 +61,8 @@ export interface Connector {
   /** Records whose `field` is one of `values` (ids or a natural key), batched as the vendor allows. */
   getByKeys(entity: string, field: string, values: readonly (string | number)[]): Promise<CanonicalRecord[]>;
   /** Writes in order; each op gets its own outcome, a failed op never hides the others. */
-  write(entity: string, ops: readonly WriteOp[]): Promise<WriteOutcome[]>;
+  /** `onWritten(n)`: n more operations are done (succeeded or failed), for progress. */
+  write(entity: string, ops: readonly WriteOp[], onWritten?: (count: number) => void): Promise<WriteOutcome[]>;
   stats(): ConnectorStats;
   close(): Promise<void>;
 }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { DEFAULT_POLICIES, type ResolvedFlow } from '../config/model.js';
-import { covers, diffRecord, fingerprint } from './diff.js';
+import { covers, diffRecord, fingerprint, recordFingerprint } from './diff.js';
 
 const flow = (fields: Record<string, 'owner-wins' | 'fill-if-empty' | 'never-overwrite'> = {}, conflict: ResolvedFlow['policies']['conflict'] = 'report') => ({
   ownership: { default: 'owner-wins' as const, fields },
@@ -65,5 +65,16 @@ describe('diff under ownership', () => {
   it('fingerprints independently of key order', () => {
     assert.equal(fingerprint({ a: 1, b: [1, { c: 2, d: 3 }] }), fingerprint({ b: [1, { d: 3, c: 2 }], a: 1 }));
     assert.notEqual(fingerprint({ a: 1 }), fingerprint({ a: 2 }));
+  });
+
+  it('fingerprints only the fields a plan used, in any order of record keys or field list', () => {
+    const fields = ['description', 'prices', 'customSku'];
+    const record = { customSku: 'A1', description: 'Tent', prices: [{ level: 1, amount: 9 }], qoh: 4 };
+    const same = recordFingerprint({ qoh: 7, prices: [{ amount: 9, level: 1 }], description: 'Tent', customSku: 'A1' }, ['customSku', 'prices', 'description']);
+    assert.equal(recordFingerprint(record, fields), same, 'another stock count and key order: the same fingerprint');
+    assert.equal(recordFingerprint(record, fields), fingerprint({ customSku: 'A1', description: 'Tent', prices: [{ level: 1, amount: 9 }] }));
+    assert.notEqual(recordFingerprint(record, fields), recordFingerprint({ ...record, description: 'Tent 2' }, fields));
+    assert.notEqual(recordFingerprint(record, fields), recordFingerprint({ ...record, prices: [{ level: 1, amount: 10 }] }, fields));
+    assert.equal(recordFingerprint(record, undefined), fingerprint(record));
   });
 });

@@ -116,9 +116,20 @@ export function fingerprint(value: unknown): string {
  */
 export function recordFingerprint(record: Readonly<Record<string, unknown>>, fields: readonly string[] | undefined): string {
   if (!fields) return fingerprint(record);
+  // one serialisation in the order of the (sorted) field list; only nested values need sorting
   const used: Record<string, unknown> = {};
-  for (const field of fields) if (record[field] !== undefined) used[field] = record[field];
-  return fingerprint(used);
+  for (const field of sortedFields(fields)) {
+    const value = record[field];
+    if (value !== undefined) used[field] = value !== null && typeof value === 'object' ? sortedCopy(value) : value;
+  }
+  return createHash('sha256').update(JSON.stringify(used)).digest('hex').slice(0, 32);
+}
+
+const sortedLists = new WeakMap<readonly string[], readonly string[]>();
+function sortedFields(fields: readonly string[]): readonly string[] {
+  let sorted = sortedLists.get(fields);
+  if (!sorted) sortedLists.set(fields, (sorted = [...fields].sort()));
+  return sorted;
 }
 
 /** JSON with the keys of every object sorted; undefined members left out, as JSON does. */

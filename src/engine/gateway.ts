@@ -37,13 +37,14 @@ export class WriteGateway {
     this.#keyField = connectorById(system.connector)!.entities[flow.target.entity]!.key;
   }
 
-  async write(changes: readonly PlannedChange[]): Promise<GatewayResult[]> {
+  /** `onWritten(n)`: n more changes are done (written, recovered or failed), for progress. */
+  async write(changes: readonly PlannedChange[], onWritten: (count: number) => void = () => undefined): Promise<GatewayResult[]> {
     const results: GatewayResult[] = [];
-    for (let i = 0; i < changes.length; i += CHUNK) results.push(...await this.#chunk(changes.slice(i, i + CHUNK)));
+    for (let i = 0; i < changes.length; i += CHUNK) results.push(...await this.#chunk(changes.slice(i, i + CHUNK), onWritten));
     return results;
   }
 
-  async #chunk(changes: readonly PlannedChange[]): Promise<GatewayResult[]> {
+  async #chunk(changes: readonly PlannedChange[], onWritten: (count: number) => void): Promise<GatewayResult[]> {
     const { store } = this.runtime;
     const flow = this.flow;
     const results: GatewayResult[] = [];
@@ -56,6 +57,7 @@ export class WriteGateway {
         if (found) {
           await this.#succeeded(batch, change, key, found.id, found.record, null, true);
           results.push({ change, ok: true, targetId: found.id, recovered: true });
+          onWritten(1);
           continue;
         }
       }
@@ -63,7 +65,7 @@ export class WriteGateway {
     }
     if (toSend.length > 0) {
       await store.journal.append(toSend.map(({ change, key }) => this.#journal(new Date().toISOString(), 'intent', key, change)));
-      const outcomes: WriteOutcome[] = await this.runtime.connector(flow.target.system).write(flow.target.entity, toSend.map((s) => s.op));
+      const outcomes: WriteOutcome[] = await this.runtime.connector(flow.target.system).write(flow.target.entity, toSend.map((s) => s.op), onWritten);
       for (const [index, { change, key }] of toSend.entries()) {
         const outcome = outcomes[index]!;
         if (outcome.ok) {

@@ -74,39 +74,20 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
     ? readAll(runtime.connector(flow.target.system), flow.target.entity, { includeArchived: true, ...(targetFields ? { fields: targetFields } : {}) }, (n) => progress({ flow: flow.name, phase: 'read-target', done: n }))
     : undefined;
   fullTarget?.catch(() => undefined); // awaited below; keeps an early failure from going unhandled meanwhile
-  const sourceRecords: Record<string, unknown>[] = [];
-  let nextCursor: ReadCursor | undefined;
-  for await (const page of runtime.connector(flow.source.system).read(flow.source.entity, {
-    filter: flow.source.filter,
-    ...(sourceFields ? { fields: sourceFields } : {}),
-    ...(since ? { since } : {}),
-    ...(flow.source.incremental ? { lookbackMs: flow.source.incremental.lookbackMs, incremental: true } : {}),
-  })) {
-    sourceRecords.push(...page.records);
-    if (page.cursor) nextCursor = page.cursor;
-    progress({ flow: flow.name, phase: 'read-source', done: sourceRecords.length });
-  }
-  const base = {
-    name: flow.name,
-    source: { system: flow.source.system, entity: flow.source.entity, read: sourceRecords.length, incremental: since !== undefined },
-    ...(nextCursor ? { nextCursor } : {}),
-  };
-  if (sourceRecords.length === 0 && !since && flow.policies.emptySource === 'stop') {
-    await fullTarget?.catch(() => undefined);
-    return stopped(base, flow, 0, 'the source returned no records at all; an outage must never empty the target');
-  }
-
-  // 2. transform and validate
+  // 2. transform and validate each source page as it arrives, while the target is still being
+  // read: the target's pages keep coming in between (a whole source transformed in one go would
+  // hold them back for seconds)
   const changes: PlannedChange[] = [];
   const desired: Desired[] = [];
   // every record must fit the entity's fields; a record to create must also have its required ones
   const validate = schemas().entityPartial(targetSystem.connector, flow.target.entity);
   const validateCreate = schemas().entity(targetSystem.connector, flow.target.entity);
+  let read = 0;
   let done = 0;
-  for (const record of sourceRecords) {
+  const transformRecord = async (record: Record<string, unknown>): Promise<void> => {
     const sourceId = String(record[sourceDescriptor.key] ?? '');
     const outcome = await transform.run(record);
-    progress({ flow: flow.name, phase: 'transform', done: ++done, total: sourceRecords.length });
+    progress({ flow: flow.name, phase: 'transform', done: ++done, total: read });
     if (!outcome.ok) {
       const e = outcome.error;
       changes.push({
@@ -114,7 +95,7 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
         reason: `${e.code}: ${e.message}${e.hint ? `. ${e.hint}` : ''}`,
         ...(e.location ? { location: `${e.location.file}:${e.location.line}:${e.location.col}` } : {}),
       });
-      continue;
+      return;
     }
     for (const output of outcome.records) {
       const key = businessKey(output, flow.match.on);
@@ -124,6 +105,28 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
       }
       desired.push({ sourceId, key, record: output, link: flow.match.xref && outcome.records.length === 1 });
     }
+  };
+  let nextCursor: ReadCursor | undefined;
+  for await (const page of runtime.connector(flow.source.system).read(flow.source.entity, {
+    filter: flow.source.filter,
+    ...(sourceFields ? { fields: sourceFields } : {}),
+    ...(since ? { since } : {}),
+    ...(flow.source.incremental ? { lookbackMs: flow.source.incremental.lookbackMs, incremental: true } : {}),
+  })) {
+    read += page.records.length;
+    if (page.cursor) nextCursor = page.cursor;
+    progress({ flow: flow.name, phase: 'read-source', done: read });
+    for (const record of page.records) await transformRecord(record as Record<string, unknown>);
+    await yieldToIo();
+  }
+  const base = {
+    name: flow.name,
+    source: { system: flow.source.system, entity: flow.source.entity, read, incremental: since !== undefined },
+    ...(nextCursor ? { nextCursor } : {}),
+  };
+  if (read === 0 && !since && flow.policies.emptySource === 'stop') {
+    await fullTarget?.catch(() => undefined);
+    return stopped(base, flow, 0, 'the source returned no records at all; an outage must never empty the target');
   }
   if (options.level === 'source') {
     return finish(base, { system: flow.target.system, entity: flow.target.entity, read: 0 }, changes, {});
@@ -286,4 +289,9 @@ function applyChangeRail(plan: FlowPlan, flow: ResolvedFlow, existing: number): 
 function hold(plan: FlowPlan, reason: string): FlowPlan {
   const { nextCursor: _ignored, ...rest } = plan; // a held-back run must not move the cursor
   return { ...rest, status: 'stopped', stopReason: reason };
+}
+
+/** Lets pending I/O (the other side's pages) run before more CPU work. */
+function yieldToIo(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -96,7 +96,7 @@ export async function planAndApply(runtime: Runtime, options: MakePlanOptions = 
     const plan = await planFlow(runtime, flow, flowOptions(options));
     onFlow?.(plan);
     flows.push(plan);
-    results.push(await applyFlow(runtime, flow, plan));
+    results.push(await applyFlow(runtime, flow, plan, options.progress));
   }
   return { plan: assemble(runtime, flows, options.level ?? 'full'), results };
 }
@@ -185,17 +185,17 @@ export async function retryExceptions(runtime: Runtime, ids: readonly string[]):
   return { resolved, open };
 }
 
-export async function applyPlan(runtime: Runtime, plan: Plan): Promise<FlowApplyResult[]> {
+export async function applyPlan(runtime: Runtime, plan: Plan, progress?: ProgressSink): Promise<FlowApplyResult[]> {
   const results: FlowApplyResult[] = [];
   for (const flowPlan of plan.flows) {
     const flow = runtime.project.config.flows.find((f) => f.name === flowPlan.name);
     if (!flow) continue;
-    results.push(await applyFlow(runtime, flow, flowPlan));
+    results.push(await applyFlow(runtime, flow, flowPlan, progress));
   }
   return results;
 }
 
-async function applyFlow(runtime: Runtime, flow: ResolvedFlow, plan: FlowPlan): Promise<FlowApplyResult> {
+async function applyFlow(runtime: Runtime, flow: ResolvedFlow, plan: FlowPlan, progress?: ProgressSink): Promise<FlowApplyResult> {
   const { store } = runtime;
   const run = await store.runs.start(flow.name, 'apply');
   let exceptions = 0;
@@ -225,7 +225,12 @@ async function applyFlow(runtime: Runtime, flow: ResolvedFlow, plan: FlowPlan): 
 
   const writes = plan.changes.filter((c) => c.action === 'create' || c.action === 'update' || (c.action === 'conflict' && (c.fields?.length ?? 0) > 0));
   const before = runtime.connector(flow.target.system).stats().requests;
-  const results = await new WriteGateway(runtime, flow).write(writes);
+  let written = 0;
+  const onWritten = (count: number): void => {
+    written += count;
+    progress?.({ flow: flow.name, phase: 'write', done: written, total: writes.length });
+  };
+  const results = await new WriteGateway(runtime, flow).write(writes, onWritten);
   const writeRequests = runtime.connector(flow.target.system).stats().requests - before;
   let created = 0;
   let updated = 0;

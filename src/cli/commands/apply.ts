@@ -63,13 +63,15 @@ export async function applyCommand(context: CommandContext, args: ApplyArgs): Pr
         return 1;
       }
       plan = saved;
-      results = await applyPlan(runtime, plan);
+      results = await applyPlan(runtime, plan, progress);
+      progress.done();
     } else {
       // flow by flow: each flow is planned after the flows before it were applied
       ({ plan, results } = await planAndApply(runtime, { flows: args.flow, force: args.force, full: args.full, progress }, (flowPlan) => {
         progress.done();
         if (!options.json) for (const line of [...formatFlowPlan(output, flowPlan, args.details), '']) output.out(line);
       }));
+      progress.done();
       if (!options.json) output.out(summaryLine(output, plan));
     }
     if (options.json) output.json({ version: 1, plan: plan.summary, results });

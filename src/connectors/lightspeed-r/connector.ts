@@ -186,7 +186,7 @@ export class LightspeedRConnector implements Connector {
     return out;
   }
 
-  async write(entity: string, ops: readonly WriteOp[]): Promise<WriteOutcome[]> {
+  async write(entity: string, ops: readonly WriteOp[], onWritten?: (count: number) => void): Promise<WriteOutcome[]> {
     const outcomes: WriteOutcome[] = [];
     for (const op of ops) {
       try {
@@ -195,6 +195,7 @@ export class LightspeedRConnector implements Connector {
         if (!(error instanceof ConnectorError)) throw error;
         outcomes.push({ ok: false, error });
       }
+      onWritten?.(1);
     }
     return outcomes;
   }

@@ -46,9 +46,14 @@ export function fk(value: unknown): number | null {
   return n === null || n === 0 ? null : n;
 }
 
+// days 29–31 are left to Date.parse, which knows the month's length
+const UTC_STAMP = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\+00:00$/;
+
 /** `2016-11-10T13:51:54+00:00` → ISO 8601 UTC. */
 export function time(value: unknown): string | null {
   if (typeof value !== 'string' || value === '') return null;
+  // the common case, two per item on 100k items: already UTC, only the suffix differs
+  if (UTC_STAMP.test(value)) return `${value.slice(0, 19)}.000Z`;
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? null : new Date(ms).toISOString();
 }

@@ -191,7 +191,7 @@ export class OroConnector implements Connector {
     return ids;
   }
 
-  async write(entityName: string, ops: readonly WriteOp[]): Promise<WriteOutcome[]> {
+  async write(entityName: string, ops: readonly WriteOp[], onWritten?: (count: number) => void): Promise<WriteOutcome[]> {
     const entity = oroEntity(this.system, entityName);
     const outcomes = new Array<WriteOutcome | undefined>(ops.length);
     const batchable = entity.batch ? ops.map((op, index) => ({ op, index })).filter(({ op }) => op.kind !== 'delete' && !isSkuAddress(op)) : [];
@@ -200,10 +200,12 @@ export class OroConnector implements Connector {
         ? await this.#writeAsync(entityName, entity, batchable.map(({ op }) => op))
         : await this.#writeSync(entityName, entity, batchable.map(({ op }) => op));
       batchable.forEach(({ index }, i) => { outcomes[index] = results[i]; });
+      onWritten?.(batchable.length);
     }
     for (const [index, op] of ops.entries()) {
       if (outcomes[index]) continue;
       outcomes[index] = await this.#writeOne(entityName, entity, op);
+      onWritten?.(1);
     }
     return outcomes as WriteOutcome[];
   }
