@@ -65,6 +65,10 @@ export const ERROR_CODES = {
     summary: 'A transform calls $valueMap with a lookup table that client.yaml does not define.',
     action: 'Define the table under `lookups:` in client.yaml or correct its name.',
   },
+  SL_CONFIG_UNKNOWN_RELATED: {
+    summary: 'A transform calls $related with a name the flow does not declare under `related:`.',
+    action: 'Declare the related records (system, entity, by) under `related:` in the flow, or correct the name.',
+  },
   SL_CONFIG_DUPLICATE_FLOW: {
     summary: 'Two flows have the same name.',
     action: 'Give each flow a unique name (an include takes `name:` to rename it).',
@@ -92,6 +96,10 @@ export const ERROR_CODES = {
   SL_TRANSFORM_LIMIT: {
     summary: 'A transform ran longer or deeper than its guardrail allows (an endless loop or runaway recursion).',
     action: 'Simplify the expression; the limits are `limits.timeoutMs` and `limits.depth` in client.yaml defaults.',
+  },
+  SL_TRANSFORM_EXCEPTION: {
+    summary: 'A transform declared a record unmappable with $exception(type, message), e.g. a product without the unit the POS counts in.',
+    action: 'Follow the action of the exception type; the message says what is missing.',
   },
   SL_LOOKUP_MISS: {
     summary: 'A value has no entry in a lookup table and the mapping gave no default.',

@@ -24,8 +24,8 @@ describe('storelink validate', () => {
   it('accepts the example client and lists its flows', async () => {
     const result = await runCli(['validate', 'examples/acme-outdoor'], { cwd: packageRoot });
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /^✔ examples\/acme-outdoor: Acme Outdoor B\.V\. — 2 systems, 2 lookup tables, 3 flows$/m);
-    assert.match(result.stdout, /stock-to-oro +lightspeed Item → oro inventorylevels +schedule "\*\/5 \* \* \* \*"/);
+    assert.match(result.stdout, /^✔ examples\/acme-outdoor: Acme Outdoor B\.V\. — 2 systems, 0 lookup tables, 3 flows$/m);
+    assert.match(result.stdout, /stock-levels +lightspeed Item → oro inventorylevels +schedule "\*\/5 \* \* \* \*"/);
   });
 
   it('answers --json with a versioned document', async () => {
@@ -33,7 +33,7 @@ describe('storelink validate', () => {
     const doc = JSON.parse(result.stdout) as { version: number; ok: boolean; flows: { name: string; mapping?: string }[] };
     assert.equal(doc.version, 1);
     assert.equal(doc.ok, true);
-    assert.deepEqual(doc.flows.map((f) => [f.name, f.mapping ?? null]), [['catalogue-items', 'catalogue/items'], ['default-prices', 'prices/default-price'], ['stock-to-oro', null]]);
+    assert.deepEqual(doc.flows.map((f) => [f.name, f.mapping ?? null]), [['catalogue-items', 'catalogue/items'], ['default-prices', 'prices/default-price'], ['stock-levels', 'stock/levels']]);
   });
 
   it('reports problems as JSON diagnostics with --json', async () => {
@@ -56,21 +56,21 @@ describe('storelink test', () => {
   it('passes on the example client, closing with the counts', async () => {
     const result = await runCli(['test', 'examples/acme-outdoor'], { cwd: packageRoot });
     assert.equal(result.code, 0, result.stdout + result.stderr);
-    assert.equal(result.stdout.trimEnd().split('\n').at(-1), '10 passed, 0 failed (10 tests in 3 files)');
+    assert.equal(result.stdout.trimEnd().split('\n').at(-1), '15 passed, 0 failed (15 tests in 3 files)');
   });
 
   it('fails a wrong expectation with a readable diff and exit code 1', async () => {
     const dir = await copyExample();
     const testFile = join(dir, 'flows', 'stock.test.yaml');
-    await writeFile(testFile, (await readFile(testFile, 'utf8')).replace('{ sku: 2TK59, unit: item, quantity: 13 }', '{ sku: 2TK59, unit: item, quantity: 14 }'));
+    await writeFile(testFile, (await readFile(testFile, 'utf8')).replace('{ sku: 2TK59, unit: piece, quantity: 13 }', '{ sku: 2TK59, unit: piece, quantity: 14 }'));
     const result = await runCli(['test', '.'], { cwd: dir });
     assert.equal(result.code, 1);
     const out = result.stdout;
     assert.match(out, /✘ sums the pool shops, ignores other shops and keeps the buffer back/);
-    assert.match(out, /flows\/stock\.test\.yaml:4:5 output differs from expect/);
+    assert.match(out, /flows\/stock\.test\.yaml:14:5 output differs from expect/);
     assert.match(out, /^ +- +"quantity": 14$/m);
     assert.match(out, /^ +\+ +"quantity": 13$/m);
-    assert.equal(out.trimEnd().split('\n').at(-1), '9 passed, 1 failed (10 tests in 3 files)');
+    assert.equal(out.trimEnd().split('\n').at(-1), '14 passed, 1 failed (15 tests in 3 files)');
   });
 
   it('fails when the transform produces nothing where a record was expected', async () => {
@@ -99,16 +99,16 @@ describe('storelink test', () => {
 
   it('names an unknown flow in a test file and exits 1', async () => {
     const dir = await copyExample();
-    await writeFile(join(dir, 'flows', 'extra.test.yaml'), 'flow: stock-to-orо\ntests:\n  - name: x\n    given: {}\n    expect: []\n');
+    await writeFile(join(dir, 'flows', 'extra.test.yaml'), 'flow: stock-levеls\ntests:\n  - name: x\n    given: {}\n    expect: []\n');
     const result = await runCli(['test', '.'], { cwd: dir });
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /SL_TEST_INVALID flows\/extra\.test\.yaml:1:7 flow: no flow named "stock-to-orо"\. Did you mean "stock-to-oro"\?/);
+    assert.match(result.stderr, /SL_TEST_INVALID flows\/extra\.test\.yaml:1:7 flow: no flow named "stock-levеls"\. Did you mean "stock-levels"\?/);
   });
 
   it('reports --json results', async () => {
     const result = await runCli(['test', 'examples/acme-outdoor', '--json'], { cwd: packageRoot });
     const doc = JSON.parse(result.stdout) as { version: number; passed: number; failed: number };
-    assert.deepEqual([doc.version, doc.passed, doc.failed], [1, 10, 0]);
+    assert.deepEqual([doc.version, doc.passed, doc.failed], [1, 15, 0]);
   });
 });
 

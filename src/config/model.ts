@@ -36,6 +36,14 @@ export interface FlowOrigin {
   readonly listedAt: SourceLocation;
 }
 
+export interface RelatedSpec {
+  readonly system: string;
+  readonly entity: string;
+  /** The field, or dotted path into lists, the records are indexed by. */
+  readonly by: string;
+  readonly filter: Readonly<Record<string, FilterCondition>>;
+}
+
 export interface ResolvedFlow {
   readonly name: string;
   readonly description: string;
@@ -48,6 +56,8 @@ export interface ResolvedFlow {
     readonly filter: Readonly<Record<string, FilterCondition>>;
     readonly incremental?: { readonly cursor: string; readonly lookbackMs: number };
   };
+  /** Other records the transform looks up with `$related(name, key)`, read once per run. */
+  readonly related: Readonly<Record<string, RelatedSpec>>;
   readonly target: { readonly system: string; readonly entity: string };
   readonly match: { readonly on: readonly string[]; readonly xref: boolean };
   readonly transform: string;

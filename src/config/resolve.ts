@@ -10,7 +10,7 @@ import type { LocatedFlow } from './flows.js';
 import { isObject } from './flows.js';
 import {
   DEFAULT_LOOKBACK_MS, DEFAULT_POLICIES,
-  type FilterCondition, type OwnershipRule, type ResolvedFlow, type SystemConfig, type Trigger,
+  type FilterCondition, type OwnershipRule, type RelatedSpec, type ResolvedFlow, type SystemConfig, type Trigger,
 } from './model.js';
 import type { StorelinkClient, StorelinkFlow } from './schema-types.js';
 import { schemas } from './schemas.js';
@@ -66,6 +66,7 @@ class FlowChecker {
       for (const field of Object.keys(filter)) this.checkField(sourceFields, field, `/source/filter/${escapePointer(field)}`, raw.source.entity, 'key');
     }
     const incremental = this.incremental(source?.connector);
+    const related = this.related();
 
     const matchOn = raw.match ? (Array.isArray(raw.match.on) ? raw.match.on : [raw.match.on]) : target?.entity.naturalKey ?? [];
     if (targetFields && raw.match) {
@@ -105,6 +106,7 @@ class FlowChecker {
         filter,
         ...(incremental ? { incremental } : {}),
       },
+      related,
       target: { system: raw.target.system, entity: raw.target.entity },
       match: { on: matchOn, xref: raw.match?.xref ?? true },
       transform: raw.transform,
@@ -120,12 +122,16 @@ class FlowChecker {
 
   private endpoint(side: 'source' | 'target'): { connector: ConnectorDescriptor; entity: ConnectorDescriptor['entities'][string] } | undefined {
     const { system, entity } = this.raw[side];
+    return this.systemEntity(system, entity, `/${side}`);
+  }
+
+  private systemEntity(system: string, entity: string, base: string): { connector: ConnectorDescriptor; entity: ConnectorDescriptor['entities'][string] } | undefined {
     const systems = this.client.systems;
     const config = Object.hasOwn(systems, system) ? systems[system] : undefined;
     if (!config) {
       const names = Object.keys(systems);
       const suggestion = closest(system, names);
-      this.report('SL_CONFIG_UNKNOWN_SYSTEM', `/${side}/system`, `unknown system "${system}"`,
+      this.report('SL_CONFIG_UNKNOWN_SYSTEM', `${base}/system`, `unknown system "${system}"`,
         `${suggestion ? `Did you mean "${suggestion}"? ` : ''}Systems in client.yaml: ${quoteList(names)}`);
       return undefined;
     }
@@ -135,7 +141,7 @@ class FlowChecker {
     if (!descriptor) {
       const names = Object.keys(connector.entities);
       const suggestion = closest(entity, names);
-      this.report('SL_CONFIG_UNKNOWN_ENTITY', `/${side}/entity`, `unknown entity "${entity}" for ${connector.title} (system "${system}")`,
+      this.report('SL_CONFIG_UNKNOWN_ENTITY', `${base}/entity`, `unknown entity "${entity}" for ${connector.title} (system "${system}")`,
         `${suggestion ? `Did you mean "${suggestion}"? ` : ''}Entities: ${quoteList(names)}`);
       return undefined;
     }
@@ -167,6 +173,25 @@ class FlowChecker {
       return undefined;
     }
     return { cursor: spec.cursor, lookbackMs: spec.lookback ? durationMs(spec.lookback) : DEFAULT_LOOKBACK_MS };
+  }
+
+  private related(): Record<string, RelatedSpec> {
+    const out: Record<string, RelatedSpec> = {};
+    for (const [name, spec] of Object.entries(this.raw.related ?? {})) {
+      if (!spec) continue;
+      const base = `/related/${escapePointer(name)}`;
+      const found = this.systemEntity(spec.system, spec.entity, base);
+      const filter = (spec.filter ?? {}) as Record<string, FilterCondition>;
+      if (found) {
+        const fields = entityFields(found.connector, spec.entity);
+        if (fields) {
+          this.checkField(fields, spec.by.split('.')[0]!, `${base}/by`, spec.entity);
+          for (const field of Object.keys(filter)) this.checkField(fields, field, `${base}/filter/${escapePointer(field)}`, spec.entity, 'key');
+        }
+      }
+      out[name] = { system: spec.system, entity: spec.entity, by: spec.by, filter };
+    }
+    return out;
   }
 
   private checkCron(expression: string, pointer: string): void {
@@ -259,6 +284,16 @@ class FlowChecker {
     if (!result.ok) {
       this.diagnostics.push({ ...result.diagnostic, ...(node?.path ? { path: node.path } : {}), ...(result.diagnostic.location ? {} : node ? { location: node.value } : {}) });
       return undefined;
+    }
+    const declared = Object.keys(this.raw.related ?? {});
+    for (const used of result.transform.relatedUsed) {
+      if (declared.includes(used.name)) continue;
+      const suggestion = closest(used.name, declared);
+      this.diagnostics.push({
+        severity: 'error', code: 'SL_CONFIG_UNKNOWN_RELATED', message: `no related records named "${used.name}"`,
+        location: used.location ?? node?.value ?? this.located.entry.value, ...(node?.path ? { path: node.path } : {}),
+        hint: `${suggestion ? `Did you mean "${suggestion}"? ` : ''}Declare it under related: in the flow (system, entity, by)${declared.length > 0 ? `; declared: ${quoteList(declared)}` : ''}`,
+      });
     }
     const tables = Object.keys(this.client.raw.lookups ?? {});
     for (const used of result.transform.lookupsUsed) {

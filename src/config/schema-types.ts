@@ -63,6 +63,12 @@ params?: {
 [k: string]: ParamDeclaration | undefined
 }
 source: Source
+/**
+ * Other records the transform needs besides the source record, read once per run and looked up in the transform with `$related("name", key)`, e.g. each Oro product's units for a Lightspeed stock record, or the open orders that hold stock back.
+ */
+related?: {
+[k: string]: Related | undefined
+}
 target: Target
 match?: Match
 /**
@@ -140,6 +146,27 @@ cursor: string
  */
 lookback?: string
 })
+}
+
+export interface Related {
+/**
+ * Name of a system defined under `systems:` in client.yaml.
+ */
+system: string
+/**
+ * Entity of that system's connector, spelled as the vendor does (e.g. `products`, `orders`).
+ */
+entity: string
+/**
+ * The field the records are looked up by, e.g. `sku`; a dotted path into a list (`lineItems.sku`) finds a record by any of its list members.
+ */
+by: string
+/**
+ * Conditions the connector applies when reading, as in `source.filter`.
+ */
+filter?: {
+[k: string]: FilterCondition | undefined
+}
 }
 
 /**
@@ -361,6 +388,14 @@ lookups?: {
 } | undefined
 }
 /**
+ * Related records for every test in this file, by the name the flow declares under `related:`; a case's own `related` replaces a name given here.
+ */
+related?: {
+[k: string]: {
+[k: string]: unknown | undefined
+}[] | undefined
+}
+/**
  * The test cases.
  * 
  * @minItems 1
@@ -398,6 +433,14 @@ lookups?: {
 [k: string]: {
 [k: string]: unknown | undefined
 } | undefined
+}
+/**
+ * Related records for this case, by the name the flow declares under `related:`, e.g. `products: [{ sku: 0RT28, unitPrecisions: [...] }]`. A name left out has no records.
+ */
+related?: {
+[k: string]: {
+[k: string]: unknown | undefined
+}[] | undefined
 }
 /**
  * The target record(s) the transform must produce, in order. An empty array expects no output.

@@ -9,6 +9,9 @@ import { schemas } from '../config/schemas.js';
 import type { Logger } from '../logging/logger.js';
 import type { Store } from '../state/store.js';
 import { covers, diffRecord, recordFingerprint } from './diff.js';
+import type { RelatedRecords } from '../transform/compile.js';
+import { indexBy } from '../transform/related.js';
+import type { ExceptionTypeName } from './exception-types.js';
 import { emptySummary, type FlowPlan, type PlannedChange, type PlanSummary } from './plan-model.js';
 
 export interface Runtime {
@@ -74,6 +77,9 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
     ? readAll(runtime.connector(flow.target.system), flow.target.entity, { includeArchived: true, ...(targetFields ? { fields: targetFields } : {}) }, (n) => progress({ flow: flow.name, phase: 'read-target', done: n }))
     : undefined;
   fullTarget?.catch(() => undefined); // awaited below; keeps an early failure from going unhandled meanwhile
+  const relatedLoad = Object.keys(flow.related).length > 0 ? loadRelated(runtime, flow) : undefined;
+  relatedLoad?.catch(() => undefined);
+  let related: RelatedRecords | undefined;
   // 2. transform and validate each source page as it arrives, while the target is still being
   // read: the target's pages keep coming in between (a whole source transformed in one go would
   // hold them back for seconds)
@@ -86,13 +92,14 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
   let done = 0;
   const transformRecord = async (record: Record<string, unknown>): Promise<void> => {
     const sourceId = String(record[sourceDescriptor.key] ?? '');
-    const outcome = await transform.run(record);
+    related ??= await relatedLoad;
+    const outcome = await transform.run(record, related);
     progress({ flow: flow.name, phase: 'transform', done: ++done, total: read });
     if (!outcome.ok) {
       const e = outcome.error;
       changes.push({
-        action: 'error', key: e.record, sourceId, exception: e.code === 'SL_LOOKUP_MISS' && /unit/i.test(e.message) ? 'unit_unmapped' : 'validation_failed',
-        reason: `${e.code}: ${e.message}${e.hint ? `. ${e.hint}` : ''}`,
+        action: 'error', key: e.record, sourceId, exception: (e.exception as ExceptionTypeName | undefined) ?? (e.code === 'SL_LOOKUP_MISS' && /unit/i.test(e.message) ? 'unit_unmapped' : 'validation_failed'),
+        reason: e.code === 'SL_TRANSFORM_EXCEPTION' ? e.message : `${e.code}: ${e.message}${e.hint ? `. ${e.hint}` : ''}`,
         ...(e.location ? { location: `${e.location.file}:${e.location.line}:${e.location.col}` } : {}),
       });
       return;
@@ -119,6 +126,7 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
     for (const record of page.records) await transformRecord(record as Record<string, unknown>);
     await yieldToIo();
   }
+  await relatedLoad; // a failed read of related records fails the plan, even with an empty source
   const base = {
     name: flow.name,
     source: { system: flow.source.system, entity: flow.source.entity, read, incremental: since !== undefined },
@@ -195,6 +203,15 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
     return hold(plan, `${conflicts} conflict${conflicts === 1 ? '' : 's'}: ${flow.target.system} changed fields ${flow.source.system} owns, and the flow stops on conflicts until someone decides`);
   }
   return options.force ? plan : applyChangeRail(plan, flow, targetRecords.length);
+}
+
+/** Reads each related-record set the flow declares, in parallel, indexed by its `by` field. */
+async function loadRelated(runtime: Runtime, flow: ResolvedFlow): Promise<RelatedRecords> {
+  const entries = await Promise.all(Object.entries(flow.related).map(async ([name, spec]) => {
+    const records = await readAll(runtime.connector(spec.system), spec.entity, { filter: spec.filter }, () => undefined);
+    return [name, indexBy(records, spec.by)] as const;
+  }));
+  return new Map(entries);
 }
 
 async function readAll(connector: Connector, entity: string, options: Parameters<Connector['read']>[1], onProgress: (n: number) => void): Promise<Record<string, unknown>[]> {

@@ -3,9 +3,9 @@
 // it never stops the other records.
 import jsonata from 'jsonata';
 import type { Diagnostic, ErrorCode, SourceLocation } from '../errors.js';
-import { InternalError, isStorelinkError } from '../errors.js';
+import { InternalError, isStorelinkError, slError } from '../errors.js';
 import type { ScalarSpan } from '../config/yaml-source.js';
-import { $convertUnit, $parseNumber, valueMap, type LookupTables } from './functions.js';
+import { $convertUnit, $exception, $parseNumber, valueMap, type LookupTables } from './functions.js';
 import { locateInScalar, tokenStart } from './positions.js';
 import { inputFields } from './fields.js';
 import { outputShapes, missingFields, type Shape } from './strict.js';
@@ -43,6 +43,8 @@ export interface RecordError {
   readonly flow: string;
   readonly record: string;
   readonly location?: SourceLocation;
+  /** The exception type a transform named with $exception(type, …). */
+  readonly exception?: string;
 }
 
 export type TransformOutcome =
@@ -52,7 +54,10 @@ export type TransformOutcome =
 export interface CompiledTransform {
   readonly flow: string;
   readonly expression: string;
-  run(record: unknown): Promise<TransformOutcome>;
+  /** Transforms one source record; `related` holds the run's related records by name, indexed by key. */
+  run(record: unknown, related?: RelatedRecords): Promise<TransformOutcome>;
+  /** Related-record sets named by literal `$related("name", …)` calls, with where each is named. */
+  readonly relatedUsed: readonly { name: string; location?: SourceLocation }[];
   /** Lookup tables named by literal `$valueMap("name", …)` calls, with where each is named. */
   readonly lookupsUsed: readonly { name: string; location?: SourceLocation }[];
   /** The top-level fields the transform can produce, read from its syntax; undefined when they are computed. */
@@ -91,6 +96,8 @@ export function compileTransform(spec: TransformSpec): CompileResult {
   expression.registerFunction('valueMap', valueMap(spec.lookups));
   expression.registerFunction('convertUnit', $convertUnit);
   expression.registerFunction('parseNumber', $parseNumber);
+  expression.registerFunction('exception', $exception);
+  expression.registerFunction('related', relatedFunction(new Map()));
   // A private copy, not frozen: V8 reads frozen arrays ~15% slower in `x in $params.list`, and
   // JSONata never mutates its bindings; the configuration itself stays frozen.
   const params = structuredClone(spec.params);
@@ -101,16 +108,18 @@ export function compileTransform(spec: TransformSpec): CompileResult {
   const shapes = spec.strict ? allShapes : [];
   const outputFields = allShapes.length > 0 ? [...new Set(allShapes.flatMap((shape) => [...shape.keys.keys()]))] : undefined;
   const readsFields = inputFields(ast);
-  const lookupsUsed = literalLookups(ast).map(({ name, position }) => {
+  const named = (fn: string) => literalNames(ast, fn).map(({ name, position }) => {
     const location = spec.span ? locateInScalar(spec.span, position) : undefined;
     return location ? { name, location } : { name };
   });
+  const lookupsUsed = named('valueMap');
+  const relatedUsed = named('related');
   const describe = spec.describeRecord ?? (() => 'record');
   const fast = compileFast(ast, { params }, spec.limits.depth);
 
-  const run = async (record: unknown): Promise<TransformOutcome> => {
+  const run = async (record: unknown, related?: RelatedRecords): Promise<TransformOutcome> => {
     let result: unknown = NOT_EVALUATED;
-    if (fast) {
+    if (fast && relatedUsed.length === 0) {
       try {
         result = fast(record);
       } catch {
@@ -119,7 +128,7 @@ export function compileTransform(spec: TransformSpec): CompileResult {
     }
     if (result === NOT_EVALUATED) {
       try {
-        result = await expression.evaluate(record);
+        result = await (related ? expression.evaluate(record, { related: relatedFunction(related) }) : expression.evaluate(record));
       } catch (thrown) {
         return { ok: false, error: recordError(spec, thrown, describe(record)) };
       }
@@ -145,7 +154,7 @@ export function compileTransform(spec: TransformSpec): CompileResult {
     if (!again.ok) throw new InternalError('a transform that compiled once failed to compile again');
     return again.transform;
   };
-  return { ok: true, transform: { flow: spec.flow, expression: spec.expression, run, lookupsUsed, outputFields, inputFields: readsFields, withContext } };
+  return { ok: true, transform: { flow: spec.flow, expression: spec.expression, run, lookupsUsed, relatedUsed, outputFields, inputFields: readsFields, withContext } };
 }
 
 const NOT_EVALUATED = Symbol('not evaluated');
@@ -231,7 +240,11 @@ function recordError(spec: TransformSpec, thrown: unknown, record: string): Reco
   const location = locate(spec, failure);
   const base = { flow: spec.flow, record, ...(location ? { location } : {}) };
   if (isStorelinkError(thrown)) {
-    return { ...base, code: thrown.code, message: thrown.message, ...(thrown.hint ? { hint: thrown.hint } : {}) };
+    const exception = thrown.details?.exception;
+    return {
+      ...base, code: thrown.code, message: thrown.message, ...(thrown.hint ? { hint: thrown.hint } : {}),
+      ...(typeof exception === 'string' ? { exception } : {}),
+    };
   }
   if (failure.code === 'D1011' || failure.code === 'D1012') {
     return {
@@ -265,8 +278,25 @@ function syntaxHint(failure: JsonataFailure): string {
   }
 }
 
-/** `$valueMap("units", …)` calls with a literal table name, with the offset of the name. */
-function literalLookups(ast: jsonata.ExprNode): { name: string; position: number }[] {
+/** Related records of one run: name → index key → the records with that key. */
+export type RelatedRecords = ReadonlyMap<string, ReadonlyMap<string, readonly Record<string, unknown>[]>>;
+
+/** $related(name, key): the related records whose `by` field holds key, or nothing. */
+function relatedFunction(related: RelatedRecords) {
+  return function $related(...args: unknown[]): unknown {
+    const [name, key] = args;
+    if (typeof name !== 'string') throw slError('SL_TRANSFORM_FAILED', '$related needs the name of a related-record set as its first argument');
+    const index = related.get(name);
+    if (!index) throw slError('SL_CONFIG_UNKNOWN_RELATED', `no related records named "${name}" in this run`, { hint: 'Declare them under related: in the flow' });
+    if (key === undefined || key === null) return undefined;
+    if (typeof key === 'object') throw slError('SL_TRANSFORM_FAILED', `$related("${name}", …) got a ${Array.isArray(key) ? 'list' : 'mapping'} as key; pass one value`);
+    const records = index.get(String(key));
+    return records && records.length > 0 ? records : undefined;
+  };
+}
+
+/** `$fn("name", …)` calls with a literal first argument, with the offset of the name. */
+function literalNames(ast: jsonata.ExprNode, fn: string): { name: string; position: number }[] {
   const found: { name: string; position: number }[] = [];
   const visit = (node: unknown): void => {
     if (Array.isArray(node)) {
@@ -275,7 +305,7 @@ function literalLookups(ast: jsonata.ExprNode): { name: string; position: number
     }
     if (node === null || typeof node !== 'object') return;
     const n = node as jsonata.ExprNode;
-    if (n.type === 'function' && n.procedure?.type === 'variable' && n.procedure.value === 'valueMap') {
+    if (n.type === 'function' && n.procedure?.type === 'variable' && n.procedure.value === fn) {
       const first = n.arguments?.[0];
       if (first?.type === 'string' && typeof first.value === 'string') {
         found.push({ name: first.value, position: (first.position ?? 0) - first.value.length - 2 });

@@ -1,6 +1,7 @@
 // The function library bound into every transform: value maps, unit conversion, safe numbers.
 // Each function propagates "nothing" (undefined) the JSONata way and throws a coded error otherwise.
 import { slError } from '../errors.js';
+import { EXCEPTION_TYPES } from '../engine/exception-types.js';
 
 export type LookupTables = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 
@@ -133,4 +134,16 @@ export function $parseNumber(...args: unknown[]): number | undefined {
     });
   }
   throw slError('SL_BAD_NUMBER', `a ${Array.isArray(value) ? 'list' : typeof value} is not a number`);
+}
+
+/**
+ * $exception(type, message): the record cannot be mapped; it becomes an exception of that type
+ * (e.g. `unit_unmapped`) for its owner, with the message as the reason. Nothing is written for it.
+ */
+export function $exception(...args: unknown[]): never {
+  const [type, message] = args;
+  if (typeof type !== 'string' || !Object.hasOwn(EXCEPTION_TYPES, type)) {
+    throw slError('SL_TRANSFORM_FAILED', `$exception needs an exception type as its first argument, one of ${Object.keys(EXCEPTION_TYPES).join(', ')}; got ${JSON.stringify(type)}`);
+  }
+  throw slError('SL_TRANSFORM_EXCEPTION', typeof message === 'string' && message.length > 0 ? message : type.replace(/_/g, ' '), { details: { exception: type } });
 }

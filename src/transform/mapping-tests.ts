@@ -14,6 +14,7 @@ import type { StorelinkMappingTests, Case } from '../config/schema-types.js';
 import { closest } from '../config/suggest.js';
 import { parseYamlFile, type SourceMap } from '../config/yaml-source.js';
 import type { RecordError } from './compile.js';
+import { indexRelated } from './related.js';
 
 export interface CaseResult {
   readonly name: string;
@@ -113,10 +114,12 @@ async function runTestFile(project: Project, path: string, cwd: string): Promise
     const lookups = { ...spec.lookups, ...testCase.lookups } as Record<string, Record<string, unknown>>;
     const subject = Object.keys(params).length > 0 || Object.keys(lookups).length > 0 ? transform.withContext({ params, lookups }) : transform;
 
+    const related = indexRelated(flow.related, { ...spec.related, ...testCase.related } as Record<string, Record<string, unknown>[]>);
+
     const actual: Record<string, unknown>[] = [];
     const errors: RecordError[] = [];
     for (const record of given.records) {
-      const outcome = await subject.run(record);
+      const outcome = await subject.run(record, related);
       if (outcome.ok) actual.push(...outcome.records);
       else errors.push(outcome.error);
     }

@@ -121,7 +121,7 @@ export const CASES: readonly CorpusCase[] = [
     name: 'misspelt key in a flow',
     files: flow((t) => t.replace('schedule:', 'scheduel:')),
     expect: [
-      "error SL_CONFIG_UNKNOWN_KEY flows/stock.yaml:16:1 scheduel: unknown key \"scheduel\". Did you mean \"schedule\"? Allowed keys: name, description, enabled, params, source, target, match, transform, strict, ownership, schedule, triggers, policies, limits."
+      "error SL_CONFIG_UNKNOWN_KEY flows/stock.yaml:16:1 scheduel: unknown key \"scheduel\". Did you mean \"schedule\"? Allowed keys: name, description, enabled, params, source, related, target, match, transform, strict, ownership, schedule, triggers, policies, limits."
     ],
   },
   {
@@ -226,6 +226,21 @@ export const CASES: readonly CorpusCase[] = [
     ],
   },
   {
+    name: 'a transform looks up related records the flow does not declare',
+    files: flow((t) => t.replace('"quantity": $sum(itemShops.qoh)', '"quantity": $sum(itemShops.qoh) - $count($related("orders", customSku))')
+      .replace('target:', 'related:\n  openOrders: { system: oro, entity: orders, by: lineItems.sku }\ntarget:')),
+    expect: [
+      "error SL_CONFIG_UNKNOWN_RELATED flows/stock.yaml:16:55 transform: no related records named \"orders\". Declare it under related: in the flow (system, entity, by); declared: openOrders."
+    ],
+  },
+  {
+    name: 'related records by a field their entity does not have',
+    files: flow((t) => t.replace('target:', 'related:\n  products: { system: oro, entity: products, by: skus }\ntarget:')),
+    expect: [
+      "error SL_CONFIG_UNKNOWN_FIELD flows/stock.yaml:6:50 related.products.by: products has no field \"skus\". Did you mean \"sku\"? Fields: id, sku, name, description, shortDescription, status, productType, inventoryStatus, primaryUnit, unitPrecisions, variantFields, variantSkus, attributes, createdAt, updatedAt."
+    ],
+  },
+  {
     name: 'ownership names a field the target does not have',
     files: flow((t) => `${t}ownership:\n  fields:\n    quantiy: owner-wins\n`),
     expect: [
@@ -257,7 +272,7 @@ export const CASES: readonly CorpusCase[] = [
     name: 'unknown standard mapping',
     files: client((t) => t.replace('  - file: flows/stock.yaml', '  - use: catalogue/item')),
     expect: [
-      "error SL_CONFIG_UNKNOWN_MAPPING client.yaml:18:10 flows[0].use: no mapping \"catalogue/item\" in the standard library. Did you mean \"catalogue/items\"? Mappings: catalogue/items, prices/default-price."
+      "error SL_CONFIG_UNKNOWN_MAPPING client.yaml:18:10 flows[0].use: no mapping \"catalogue/item\" in the standard library. Did you mean \"catalogue/items\"? Mappings: catalogue/items, prices/default-price, stock/levels."
     ],
   },
   {
@@ -356,7 +371,7 @@ export const CASES: readonly CorpusCase[] = [
     name: 'override with a misspelt key points into client.yaml',
     files: client((t) => t.replace('  - file: flows/stock.yaml', '  - use: catalogue/items\n    override:\n      shedule: "0 * * * *"\n  - file: flows/stock.yaml')),
     expect: [
-      "error SL_CONFIG_UNKNOWN_KEY client.yaml:20:7 flows[0].override.shedule: unknown key \"shedule\". Did you mean \"schedule\"? Allowed keys: name, description, enabled, params, source, target, match, transform, strict, ownership, schedule, triggers, policies, limits."
+      "error SL_CONFIG_UNKNOWN_KEY client.yaml:20:7 flows[0].override.shedule: unknown key \"shedule\". Did you mean \"schedule\"? Allowed keys: name, description, enabled, params, source, related, target, match, transform, strict, ownership, schedule, triggers, policies, limits."
     ],
   },
   {
@@ -426,7 +441,7 @@ export const CASES: readonly CorpusCase[] = [
     name: 'a block written where a value was expected',
     files: flow((t) => t.replace('source:\n', 'source: lightspeed\nsourcex:\n')),
     expect: [
-      "error SL_CONFIG_UNKNOWN_KEY flows/stock.yaml:3:1 sourcex: unknown key \"sourcex\". Did you mean \"source\"? Allowed keys: name, description, enabled, params, source, target, match, transform, strict, ownership, schedule, triggers, policies, limits.",
+      "error SL_CONFIG_UNKNOWN_KEY flows/stock.yaml:3:1 sourcex: unknown key \"sourcex\". Did you mean \"source\"? Allowed keys: name, description, enabled, params, source, related, target, match, transform, strict, ownership, schedule, triggers, policies, limits.",
       "error SL_CONFIG_INVALID flows/stock.yaml:2:9 source: expected a mapping, got \"lightspeed\"."
     ],
   },
