@@ -20,6 +20,7 @@ export interface ResolvedPolicies {
   readonly conflict: NonNullable<RawPolicies['conflict']>;
   readonly maxChangeRatio: number;
   readonly emptySource: NonNullable<RawPolicies['emptySource']>;
+  readonly recheck: boolean;
 }
 
 export type Trigger =
@@ -96,6 +97,7 @@ export const DEFAULT_POLICIES: ResolvedPolicies = {
   conflict: 'report',
   maxChangeRatio: 0.2,
   emptySource: 'stop',
+  recheck: false,
 };
 
 export const DEFAULT_LOOKBACK_MS = 60_000;

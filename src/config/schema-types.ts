@@ -36,9 +36,9 @@ in?: (string | number | boolean)[]
 })
 
 /**
- * `owner-wins`: the source owns the field and overwrites it; `fill-if-empty`: write only when the target is empty; `never-overwrite`: write only when creating the record.
+ * `owner-wins`: the source owns the field and overwrites it (a change made in the target since our last write is a conflict); `fill-if-empty`: write only when the target is empty; `never-overwrite`: write only when creating the record; `recomputed`: the flow computes the value absolutely from the truth on every run, already counting what the target changed itself (Oro lowering a level at a checkout), so it is written without a conflict.
  */
-export type OwnershipRule = ("owner-wins" | "fill-if-empty" | "never-overwrite")
+export type OwnershipRule = ("owner-wins" | "fill-if-empty" | "never-overwrite" | "recomputed")
 
 /**
  * One flow: which records to read from a source system, how to transform them with JSONata, how to match them to records in a target system, who owns each field, and when it runs.
@@ -206,7 +206,7 @@ export interface Ownership {
 /**
  * Rule for every target field not listed under `fields`. Default `owner-wins`.
  */
-default?: ("owner-wins" | "fill-if-empty" | "never-overwrite")
+default?: ("owner-wins" | "fill-if-empty" | "never-overwrite" | "recomputed")
 /**
  * Rule per target field, by field name.
  */
@@ -250,6 +250,10 @@ maxChangeRatio?: number
  * Safety rail for a source that returns no records at all: `stop` (raise an exception, change nothing) or `allow`. Default `stop`, so an outage never empties a catalogue.
  */
 emptySource?: ("stop" | "allow")
+/**
+ * Read each target record again just before writing it and leave out any that changed since the plan read them (they are planned again at once). Use it where the target system changes the same records itself, e.g. Oro lowering an inventory level at a storefront checkout: a level computed before the checkout must never overwrite it. Costs one read per 100 records. Default false.
+ */
+recheck?: boolean
 }
 
 /**
@@ -356,7 +360,7 @@ strict?: boolean
 /**
  * Ownership rule for fields a flow does not list. Default `owner-wins`.
  */
-ownership?: ("owner-wins" | "fill-if-empty" | "never-overwrite")
+ownership?: ("owner-wins" | "fill-if-empty" | "never-overwrite" | "recomputed")
 policies?: Policies
 limits?: Limits
 }

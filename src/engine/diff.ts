@@ -3,7 +3,9 @@
 //   owner-wins      — write when different; if the target changed since our last write, that is a
 //                     conflict (someone edited a field they do not own), handled by the flow's policy;
 //   fill-if-empty   — write only while the target field is empty;
-//   never-overwrite — write only when the record is created.
+//   never-overwrite — write only when the record is created;
+//   recomputed      — the source computes the value absolutely every run (stock levels): a target
+//                     change is expected and already counted, so it is written without a conflict.
 import { createHash } from 'node:crypto';
 import type { OwnershipRule, ResolvedFlow } from '../config/model.js';
 
@@ -86,6 +88,10 @@ export function diffRecord(
     if (covers(wanted, held)) continue;
     const rule = ruleFor(flow.ownership, field);
     if (rule === 'never-overwrite') continue;
+    if (rule === 'recomputed') {
+      changes.push({ field, before: held ?? null, after: wanted });
+      continue;
+    }
     if (rule === 'fill-if-empty') {
       if (isEmpty(held)) changes.push({ field, before: held ?? null, after: wanted });
       continue;

@@ -73,11 +73,15 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
   const cursor = flow.source.incremental && !options.full ? await store.cursors.get(flow.name) : undefined;
   const since: ReadCursor | undefined = cursor ? { value: cursor.value, idsAtValue: cursor.idsAtValue, ...(cursor.readAt !== undefined ? { readAt: cursor.readAt } : {}) } : undefined;
   const { sourceFields, targetFields } = readFields(project, flow);
-  const fullTarget = options.level !== 'source' && !(since && flow.match.on.length > 0)
+  const hasRelated = Object.keys(flow.related).length > 0;
+  // With related records, the target is read whole and before them: a target record changed after
+  // that read (Oro lowering a level at a checkout) is then either reflected in the related records
+  // (the checkout's order) or caught when it is re-read before writing — never lost between the two.
+  const fullTarget = options.level !== 'source' && (hasRelated || !(since && flow.match.on.length > 0))
     ? readAll(runtime.connector(flow.target.system), flow.target.entity, { includeArchived: true, ...(targetFields ? { fields: targetFields } : {}) }, (n) => progress({ flow: flow.name, phase: 'read-target', done: n }))
     : undefined;
   fullTarget?.catch(() => undefined); // awaited below; keeps an early failure from going unhandled meanwhile
-  const relatedLoad = Object.keys(flow.related).length > 0 ? loadRelated(runtime, flow) : undefined;
+  const relatedLoad = hasRelated ? (fullTarget ? fullTarget.then(() => loadRelated(runtime, flow)) : loadRelated(runtime, flow)) : undefined;
   relatedLoad?.catch(() => undefined);
   let related: RelatedRecords | undefined;
   // 2. transform and validate each source page as it arrives, while the target is still being

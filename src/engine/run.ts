@@ -93,13 +93,27 @@ export async function planAndApply(runtime: Runtime, options: MakePlanOptions = 
   const flows: FlowPlan[] = [];
   const results: FlowApplyResult[] = [];
   for (const flow of selectFlows(runtime.project, options.flows)) {
-    const plan = await planFlow(runtime, flow, flowOptions(options));
+    let plan = await planFlow(runtime, flow, flowOptions(options));
     onFlow?.(plan);
     flows.push(plan);
-    results.push(await applyFlow(runtime, flow, plan, options.progress));
+    let result = await applyFlow(runtime, flow, plan, options.progress);
+    // records the target changed between plan and write are planned again from fresh data
+    for (let round = 1; result.deferred > 0 && round <= RECHECK_ROUNDS; round += 1) {
+      const replanned = (result.replanned ?? 0) + result.deferred;
+      plan = await planFlow(runtime, flow, flowOptions(options));
+      const again = await applyFlow(runtime, flow, plan, options.progress);
+      result = {
+        ...again, replanned, created: result.created + again.created, updated: result.updated + again.updated, recovered: result.recovered + again.recovered,
+        failed: result.failed + again.failed, exceptions: result.exceptions + again.exceptions, writeRequests: result.writeRequests + again.writeRequests,
+      };
+    }
+    results.push(result);
   }
   return { plan: assemble(runtime, flows, options.level ?? 'full'), results };
 }
+
+/** How often a flow is planned again for records that changed under it; after that they wait for the next run. */
+const RECHECK_ROUNDS = 3;
 
 function flowOptions(options: MakePlanOptions): Parameters<typeof planFlow>[2] {
   return { level: options.level ?? 'full', ...(options.full ? { full: true } : {}), ...(options.force ? { force: true } : {}), ...(options.progress ? { progress: options.progress } : {}) };
@@ -123,18 +137,26 @@ export async function staleness(runtime: Runtime, plan: Plan): Promise<string | 
     if (ids.length === 0 || flowPlan.status !== 'ok') continue;
     const flow = runtime.project.config.flows.find((f) => f.name === flowPlan.name);
     if (!flow) return `the plan names flow "${flowPlan.name}", which the configuration no longer has`;
-    const system = runtime.project.config.systems[flow.target.system]!;
-    const keyField = connectorById(system.connector)!.entities[flow.target.entity]!.key;
-    const current = await runtime.connector(flow.target.system).getByKeys(flow.target.entity, keyField, ids);
-    const byId = new Map(current.map((r) => [String(r[keyField]), r]));
-    const { targetFields } = readFields(runtime.project, flow); // the config is unchanged, so these are the plan's
-    const changed = ids.filter((id) => !byId.has(id) || recordFingerprint(byId.get(id)!, targetFields) !== flowPlan.targetFingerprints[id]);
+    const changed = await changedTargets(runtime, flow, flowPlan.targetFingerprints, ids);
     if (changed.length > 0) {
       return `${changed.length} ${flow.target.entity} record${changed.length === 1 ? '' : 's'} in ${flow.target.system} changed since the plan was made (${changed.slice(0, 5).join(', ')}${changed.length > 5 ? ', …' : ''})`;
     }
   }
   return undefined;
 }
+
+/** The target records among `ids` that changed (or vanished) since the plan fingerprinted them. */
+async function changedTargets(runtime: Runtime, flow: ResolvedFlow, fingerprints: Readonly<Record<string, string>>, ids: readonly string[]): Promise<string[]> {
+  const system = runtime.project.config.systems[flow.target.system]!;
+  const keyField = connectorById(system.connector)!.entities[flow.target.entity]!.key;
+  const current = await runtime.connector(flow.target.system).getByKeys(flow.target.entity, keyField, ids);
+  const byId = new Map(current.map((r) => [String(r[keyField]), r]));
+  const { targetFields } = readFields(runtime.project, flow); // the config is unchanged, so these are the plan's
+  return ids.filter((id) => !byId.has(id) || recordFingerprint(byId.get(id)!, targetFields) !== fingerprints[id]);
+}
+
+/** Records re-read right before writing, per group: the window in which the target can change unseen stays this small. */
+const RECHECK_GROUP = 100;
 
 export interface FlowApplyResult {
   readonly flow: string;
@@ -145,6 +167,10 @@ export interface FlowApplyResult {
   readonly failed: number;
   readonly exceptions: number;
   readonly writeRequests: number;
+  /** Changes left out because the target record changed after planning (policy `recheck`) and still waiting. */
+  readonly deferred: number;
+  /** Records planned again from fresh data because the target changed between plan and write. */
+  readonly replanned?: number;
 }
 
 /**
@@ -210,7 +236,7 @@ async function applyFlow(runtime: Runtime, flow: ResolvedFlow, plan: FlowPlan, p
   if (plan.status === 'stopped') {
     await raise('safety_stop', `flow=${flow.name}`, `${flow.name} did not run: ${plan.stopReason ?? 'a safety rail held it back'}`);
     await store.runs.finish(run.id, 'stopped', {}, plan.stopReason);
-    return { flow: flow.name, status: 'stopped', created: 0, updated: 0, recovered: 0, failed: 0, exceptions, writeRequests: 0 };
+    return { flow: flow.name, status: 'stopped', created: 0, updated: 0, recovered: 0, failed: 0, exceptions, writeRequests: 0, deferred: 0 };
   }
 
   for (const change of plan.changes) {
@@ -230,7 +256,27 @@ async function applyFlow(runtime: Runtime, flow: ResolvedFlow, plan: FlowPlan, p
     written += count;
     progress?.({ flow: flow.name, phase: 'write', done: written, total: writes.length });
   };
-  const results = await new WriteGateway(runtime, flow).write(writes, onWritten);
+  const gateway = new WriteGateway(runtime, flow);
+  let deferred = 0;
+  let results: Awaited<ReturnType<WriteGateway['write']>>;
+  if (!flow.policies.recheck) results = await gateway.write(writes, onWritten);
+  else {
+    // re-read each group of target records just before writing it; one that changed since the
+    // plan (Oro lowered a level at a checkout) is left out and planned again from fresh data
+    results = [];
+    for (let i = 0; i < writes.length; i += RECHECK_GROUP) {
+      const group = writes.slice(i, i + RECHECK_GROUP);
+      const ids = group.filter((c) => c.action !== 'create' && c.targetId).map((c) => c.targetId!);
+      const changed = new Set(ids.length > 0 ? await changedTargets(runtime, flow, plan.targetFingerprints, ids) : []);
+      const current = group.filter((c) => !c.targetId || !changed.has(c.targetId));
+      deferred += group.length - current.length;
+      if (changed.size > 0) {
+        runtime.logger?.info({ flow: flow.name, ids: [...changed].slice(0, 20), count: changed.size }, 'target records changed after planning; left out and planned again');
+        onWritten(group.length - current.length);
+      }
+      results.push(...await gateway.write(current, onWritten));
+    }
+  }
   const writeRequests = runtime.connector(flow.target.system).stats().requests - before;
   let created = 0;
   let updated = 0;
@@ -255,8 +301,8 @@ async function applyFlow(runtime: Runtime, flow: ResolvedFlow, plan: FlowPlan, p
   await rememberNoops(runtime, flow, plan);
   await linkMatches(runtime, flow, plan);
   // a transient failure keeps the cursor, so the next run reads those records again; nothing is dropped
-  if (plan.nextCursor && !transient) await store.cursors.set(flow.name, plan.nextCursor);
-  const counts = { created, updated, recovered, failed, exceptions, writeRequests };
+  if (plan.nextCursor && !transient && deferred === 0) await store.cursors.set(flow.name, plan.nextCursor);
+  const counts = { created, updated, recovered, failed, exceptions, writeRequests, deferred };
   await store.runs.finish(run.id, failed > 0 ? 'failed' : 'succeeded', counts);
   return { flow: flow.name, status: failed > 0 ? 'failed' : 'succeeded', ...counts };
 }

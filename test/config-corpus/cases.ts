@@ -251,7 +251,7 @@ export const CASES: readonly CorpusCase[] = [
     name: 'ownership rule misspelt',
     files: flow((t) => `${t}ownership:\n  fields:\n    quantity: owner\n`),
     expect: [
-      "error SL_CONFIG_INVALID flows/stock.yaml:19:15 ownership.fields.quantity: \"owner\" is not allowed here. Did you mean \"owner-wins\"? Allowed: owner-wins, fill-if-empty, never-overwrite."
+      "error SL_CONFIG_INVALID flows/stock.yaml:19:15 ownership.fields.quantity: \"owner\" is not allowed here. Did you mean \"owner-wins\"? Allowed: owner-wins, fill-if-empty, never-overwrite, recomputed."
     ],
   },
   {

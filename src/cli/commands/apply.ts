@@ -78,7 +78,7 @@ export async function applyCommand(context: CommandContext, args: ApplyArgs): Pr
     else {
       for (const r of results) {
         const status = r.status === 'succeeded' ? output.paint('green', '✔') : r.status === 'stopped' ? output.paint('red', '■') : output.paint('red', '✘');
-        output.out(`${status} ${r.flow}: ${r.created} created, ${r.updated} updated${r.recovered ? `, ${r.recovered} recovered` : ''}, ${r.failed} failed, ${r.exceptions} exception${r.exceptions === 1 ? '' : 's'} (${r.writeRequests} write request${r.writeRequests === 1 ? '' : 's'})`);
+        output.out(`${status} ${r.flow}: ${r.created} created, ${r.updated} updated${r.recovered ? `, ${r.recovered} recovered` : ''}${r.deferred ? `, ${r.deferred} changed in the target meanwhile (next run)` : ''}, ${r.failed} failed, ${r.exceptions} exception${r.exceptions === 1 ? '' : 's'} (${r.writeRequests} write request${r.writeRequests === 1 ? '' : 's'})`);
       }
     }
     return results.every((r) => r.status === 'succeeded') ? 0 : 1;
