@@ -111,6 +111,21 @@ describe('overselling: a store sale, an online checkout and a B2B order against 
     for (const [key, quantity] of expected) assert.equal(levels(sandbox).get(key), quantity, key);
   });
 
+  it('stock crossing zero switches the product out of stock online, and back in stock when it returns', async () => {
+    const status = (sku: string) => ((sandbox.oro.system.inspect('products') ?? []) as Row[]).find((p) => p.sku === sku)!.inventoryStatus;
+    for (const shopId of POOL) await sandbox.lightspeed.system.action('setQoh', { shopId, sku: '2TK59', qoh: 0 });
+    let result = await cli('apply', '.', '--flow', 'stock-levels', '--flow', 'stock-status', '--force');
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.equal(level(sandbox, '2TK59', 'item'), 0);
+    assert.equal(status('2TK59'), 'out_of_stock');
+    await sandbox.lightspeed.system.action('receiveStock', { shopId: 2, sku: '2TK59', quantity: 12 });
+    result = await cli('apply', '.', '--flow', 'stock-levels', '--flow', 'stock-status');
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.equal(level(sandbox, '2TK59', 'item'), 10, '12 received, 2 held back');
+    assert.equal(level(sandbox, '2TK59', 'set'), 1);
+    assert.equal(status('2TK59'), 'in_stock', 'Oro would have left it out of stock');
+  });
+
   it('a level computed before a checkout never overwrites the checkout\'s decrement', async () => {
     const result = await raceACheckout(sandbox, dir, env, '1AB92', 4);
     assert.equal(result.replanned, 1, `the raced level was left out and planned again: ${JSON.stringify(result)}`);
