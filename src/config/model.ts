@@ -43,6 +43,8 @@ export interface RelatedSpec {
   /** The field, or dotted path into lists, the records are indexed by. */
   readonly by: string;
   readonly filter: Readonly<Record<string, FilterCondition>>;
+  /** Read only records whose `by` value is among these keys: from each source page, or from a set declared before. */
+  readonly keysFrom?: { readonly set: 'source' | string; readonly path: string };
 }
 
 export interface ResolvedFlow {

@@ -189,7 +189,19 @@ class FlowChecker {
           for (const field of Object.keys(filter)) this.checkField(fields, field, `${base}/filter/${escapePointer(field)}`, spec.entity, 'key');
         }
       }
-      out[name] = { system: spec.system, entity: spec.entity, by: spec.by, filter };
+      let keysFrom: RelatedSpec['keysFrom'];
+      if (spec.keysFrom !== undefined) {
+        const [set, ...path] = spec.keysFrom.split('.');
+        if (set !== 'source' && !Object.hasOwn(out, set!)) {
+          const before = Object.keys(out);
+          this.report('SL_CONFIG_INVALID', `${base}/keysFrom`, `keysFrom names "${set}", which is neither "source" nor a related set declared above this one`,
+            `Use source.<path> or one of: ${before.length > 0 ? quoteList(before) : '(no set is declared above)'}`);
+        }
+        if (spec.by.includes('.')) this.report('SL_CONFIG_INVALID', `${base}/by`, 'a keyed read (keysFrom) looks records up by a plain field, not a path', 'Name a field of the entity, e.g. referenceNumber');
+        if (Object.keys(filter).length > 0) this.report('SL_CONFIG_INVALID', `${base}/filter`, 'a keyed read (keysFrom) cannot filter', 'Test the records in the transform instead, e.g. $related("mirrors", identifier)[completed]', 'key');
+        keysFrom = { set: set!, path: path.join('.') };
+      }
+      out[name] = { system: spec.system, entity: spec.entity, by: spec.by, filter, ...(keysFrom ? { keysFrom } : {}) };
     }
     return out;
   }

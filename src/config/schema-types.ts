@@ -167,6 +167,10 @@ by: string
 filter?: {
 [k: string]: FilterCondition | undefined
 }
+/**
+ * Read only the records whose `by` field holds one of these values, instead of all of them: `source.<path>` takes the values from each page of source records (e.g. `source.lineItems.sku`), `<set>.<path>` from a related set declared above (e.g. `openOrders.identifier`). Use it where the related entity is large or rate-limited; `by` must then be a plain field and `filter` is not available (test the records in the transform).
+ */
+keysFrom?: string
 }
 
 /**

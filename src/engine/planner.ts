@@ -4,13 +4,13 @@
 // safety rail trips. Nothing here writes to a vendor.
 import type { Connector, ReadCursor } from '../connectors/connector.js';
 import { connectorById } from '../connectors/registry.js';
-import type { Project, ResolvedFlow } from '../config/model.js';
+import type { Project, RelatedSpec, ResolvedFlow } from '../config/model.js';
 import { schemas } from '../config/schemas.js';
 import type { Logger } from '../logging/logger.js';
 import type { Store } from '../state/store.js';
 import { covers, diffRecord, recordFingerprint } from './diff.js';
 import type { RelatedRecords } from '../transform/compile.js';
-import { indexBy } from '../transform/related.js';
+import { indexBy, valuesAt } from '../transform/related.js';
 import type { ExceptionTypeName } from './exception-types.js';
 import { emptySummary, type FlowPlan, type PlannedChange, type PlanSummary } from './plan-model.js';
 
@@ -74,16 +74,22 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
   const since: ReadCursor | undefined = cursor ? { value: cursor.value, idsAtValue: cursor.idsAtValue, ...(cursor.readAt !== undefined ? { readAt: cursor.readAt } : {}) } : undefined;
   const { sourceFields, targetFields } = readFields(project, flow);
   const hasRelated = Object.keys(flow.related).length > 0;
-  // With related records, the target is read whole and before them: a target record changed after
-  // that read (Oro lowering a level at a checkout) is then either reflected in the related records
-  // (the checkout's order) or caught when it is re-read before writing — never lost between the two.
-  const fullTarget = options.level !== 'source' && (hasRelated || !(since && flow.match.on.length > 0))
+  // A flow whose target changes by itself (policy `recheck`, e.g. Oro lowering a level at a
+  // checkout) reads in a fixed order: the whole target, then the related records, then the
+  // source. A change to the target after its read then shows in the related records (the
+  // checkout's order) or is caught when it is re-read before writing; a POS sale completing after
+  // the related read (its order's commitment still counted) only lowers the source read after it —
+  // counted twice for one run, never missed. Other flows read everything at once.
+  const ordered = hasRelated && flow.policies.recheck;
+  const fullTarget = options.level !== 'source' && (ordered || !(since && flow.match.on.length > 0))
     ? readAll(runtime.connector(flow.target.system), flow.target.entity, { includeArchived: true, ...(targetFields ? { fields: targetFields } : {}) }, (n) => progress({ flow: flow.name, phase: 'read-target', done: n }))
     : undefined;
   fullTarget?.catch(() => undefined); // awaited below; keeps an early failure from going unhandled meanwhile
-  const relatedLoad = hasRelated ? (fullTarget ? fullTarget.then(() => loadRelated(runtime, flow)) : loadRelated(runtime, flow)) : undefined;
+  const relatedLoader = new RelatedLoader(runtime, flow);
+  const relatedLoad = hasRelated ? (ordered && fullTarget ? fullTarget.then(() => relatedLoader.loadWhole()) : relatedLoader.loadWhole()) : undefined;
   relatedLoad?.catch(() => undefined);
-  let related: RelatedRecords | undefined;
+  if (ordered) await relatedLoad;
+  const related: RelatedRecords | undefined = hasRelated ? relatedLoader.records : undefined;
   // 2. transform and validate each source page as it arrives, while the target is still being
   // read: the target's pages keep coming in between (a whole source transformed in one go would
   // hold them back for seconds)
@@ -96,7 +102,6 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
   let done = 0;
   const transformRecord = async (record: Record<string, unknown>): Promise<void> => {
     const sourceId = String(record[sourceDescriptor.key] ?? '');
-    related ??= await relatedLoad;
     const outcome = await transform.run(record, related);
     progress({ flow: flow.name, phase: 'transform', done: ++done, total: read });
     if (!outcome.ok) {
@@ -127,6 +132,10 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
     read += page.records.length;
     if (page.cursor) nextCursor = page.cursor;
     progress({ flow: flow.name, phase: 'read-source', done: read });
+    if (hasRelated) {
+      await relatedLoad;
+      await relatedLoader.loadForPage(page.records as Record<string, unknown>[]);
+    }
     for (const record of page.records) await transformRecord(record as Record<string, unknown>);
     await yieldToIo();
   }
@@ -209,13 +218,55 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
   return options.force ? plan : applyChangeRail(plan, flow, targetRecords.length);
 }
 
-/** Reads each related-record set the flow declares, in parallel, indexed by its `by` field. */
-async function loadRelated(runtime: Runtime, flow: ResolvedFlow): Promise<RelatedRecords> {
-  const entries = await Promise.all(Object.entries(flow.related).map(async ([name, spec]) => {
-    const records = await readAll(runtime.connector(spec.system), spec.entity, { filter: spec.filter }, () => undefined);
-    return [name, indexBy(records, spec.by)] as const;
-  }));
-  return new Map(entries);
+/**
+ * The related sets of one plan. Whole sets are read at once (a keyed set after the set it takes
+ * its keys from); a set keyed by the source is read page by page, only for keys not seen yet.
+ */
+class RelatedLoader {
+  readonly records = new Map<string, Map<string, Record<string, unknown>[]>>();
+  readonly #seen = new Map<string, Set<string>>();
+
+  constructor(private readonly runtime: Runtime, private readonly flow: ResolvedFlow) {}
+
+  async loadWhole(): Promise<void> {
+    const loads = new Map<string, Promise<void>>();
+    for (const [name, spec] of Object.entries(this.flow.related)) {
+      if (spec.keysFrom?.set === 'source') {
+        this.records.set(name, new Map());
+        this.#seen.set(name, new Set());
+        continue;
+      }
+      const after = spec.keysFrom ? loads.get(spec.keysFrom.set) : undefined;
+      loads.set(name, (async () => {
+        await after;
+        const rows = spec.keysFrom
+          ? await this.#byKeys(spec, valuesAt(unique([...(this.records.get(spec.keysFrom.set)?.values() ?? [])].flat()), spec.keysFrom.path))
+          : await readAll(this.runtime.connector(spec.system), spec.entity, { filter: spec.filter }, () => undefined);
+        this.records.set(name, indexBy(rows, spec.by));
+      })());
+    }
+    await Promise.all(loads.values());
+  }
+
+  async loadForPage(page: readonly Record<string, unknown>[]): Promise<void> {
+    for (const [name, spec] of Object.entries(this.flow.related)) {
+      if (spec.keysFrom?.set !== 'source') continue;
+      const seen = this.#seen.get(name)!;
+      const keys = valuesAt(page, spec.keysFrom.path).filter((key) => !seen.has(key));
+      for (const key of keys) seen.add(key);
+      if (keys.length === 0) continue;
+      const index = this.records.get(name)!;
+      for (const [key, rows] of indexBy(await this.#byKeys(spec, keys), spec.by)) index.set(key, [...(index.get(key) ?? []), ...rows]);
+    }
+  }
+
+  #byKeys(spec: RelatedSpec, keys: readonly string[]): Promise<Record<string, unknown>[]> {
+    return keys.length === 0 ? Promise.resolve([]) : this.runtime.connector(spec.system).getByKeys(spec.entity, spec.by, keys);
+  }
+}
+
+function unique<T>(items: readonly T[]): T[] {
+  return [...new Set(items)];
 }
 
 async function readAll(connector: Connector, entity: string, options: Parameters<Connector['read']>[1], onProgress: (n: number) => void): Promise<Record<string, unknown>[]> {

@@ -8,7 +8,7 @@ import { CursorTracker, windowStart } from '../cursor.js';
 import { ConnectorError } from '../errors.js';
 import { HttpClient, type HttpRequestSpec, type HttpResult } from '../http-client.js';
 import { LightspeedAuth } from './auth.js';
-import { customerBody, itemBody, itemMatrixBody, plainBody, stockRow } from './denormalize.js';
+import { customerBody, saleBody, itemBody, itemMatrixBody, plainBody, stockRow } from './denormalize.js';
 import { errorBody, lightspeedTime, NORMALISERS, records } from './normalize.js';
 import { chunks, filterParams, inList } from './query.js';
 import { LeakyBucketLimiter, requestCost } from './rate-limiter.js';
@@ -259,6 +259,7 @@ function bodyFor(entity: string, record: CanonicalRecord): Record<string, unknow
     case 'Item': return itemBody(record);
     case 'ItemMatrix': return itemMatrixBody(record);
     case 'Customer': return customerBody(record);
+    case 'Sale': return saleBody(record);
     default: return plainBody(record, ENTITIES[entity]!.key);
   }
 }

@@ -76,6 +76,21 @@ export function customerBody(record: CanonicalRecord): Body {
   return body;
 }
 
+/**
+ * A sale with its lines (and payments): `SaleLines.SaleLine`, `SalePayments.SalePayment`. On an
+ * update, a line with a saleLineID changes that line and one without is appended (§ Sale).
+ */
+export function saleBody(record: CanonicalRecord): Body {
+  const body = copyScalars(record, new Set(['saleID', 'ticketNumber', 'total', 'calcSubtotal', 'balance', 'completeTime', 'archived']));
+  if (Array.isArray(record.lines)) {
+    body.SaleLines = { SaleLine: record.lines.map((line: Record<string, unknown>) => copyScalars(line, new Set(['calcTotal', 'normalUnitPrice']))) };
+  }
+  if (Array.isArray(record.payments) && record.payments.length > 0) {
+    body.SalePayments = { SalePayment: record.payments.map((payment: Record<string, unknown>) => copyScalars(payment, new Set(['salePaymentID', 'paymentType']))) };
+  }
+  return body;
+}
+
 export function plainBody(record: CanonicalRecord, key: string): Body {
   return copyScalars(record, new Set([key]));
 }
