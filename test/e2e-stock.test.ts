@@ -16,7 +16,7 @@ import { loadOroDemo } from '../src/sandbox/catalogue.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/sandbox.js';
 import { runCli } from './support/corpus.js';
 import { oroDemoDir } from './support/shared-data.js';
-import { oroToken } from './support/vendor-tokens.js';
+import { lightspeedToken, oroToken } from './support/vendor-tokens.js';
 
 const POOL = [1, 2];
 const BUFFER = 2;
@@ -30,7 +30,9 @@ function truth(sandbox: Sandbox): Map<string, number> {
   const inspect = (system: 'oro' | 'lightspeed', resource: string) => (sandbox[system].system.inspect(resource) ?? []) as Row[];
   const products = new Map(inspect('oro', 'products').map((p) => [p.sku as string, p]));
   const precisions = inspect('oro', 'productunitprecisions');
-  const openOrders = new Set(inspect('oro', 'orders').filter((o) => OPEN.has(o.internalStatus as string)).map((o) => o.id));
+  // an order whose open sale the store completed is in the store's on-hand already
+  const fulfilled = new Set(inspect('lightspeed', 'Sale').filter((s) => s.completed === true && s.voided !== true && s.referenceNumber).map((s) => s.referenceNumber));
+  const openOrders = new Set(inspect('oro', 'orders').filter((o) => OPEN.has(o.internalStatus as string) && !fulfilled.has(o.identifier)).map((o) => o.id));
   const lines = inspect('oro', 'orderlineitems').filter((l) => openOrders.has(l.orderId));
   const shops = inspect('lightspeed', 'ItemShop');
   const expected = new Map<string, number>();
@@ -126,6 +128,33 @@ describe('overselling: a store sale, an online checkout and a B2B order against 
     assert.equal(status('2TK59'), 'in_stock', 'Oro would have left it out of stock');
   });
 
+  it('a B2B order holds its stock back until the store completes its open sale, and not a moment longer', async () => {
+    const order = { identifier: await apiOrder(sandbox, '0RT28', 'set', 1) }; // a case ordered through a sales rep's tool
+    let result = await cli('apply', '.', '--flow', 'b2b-orders', '--flow', 'stock-levels');
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const sales = () => ((sandbox.lightspeed.system.inspect('Sale') ?? []) as Row[]).filter((s) => s.referenceNumber === order.identifier);
+    assert.equal(sales().length, 1, 'the order is an open sale in the store');
+    const sale = sales()[0]!;
+    assert.equal(sale.completed, false);
+    const lines = ((sandbox.lightspeed.system.inspect('SaleLine') ?? []) as Row[]).filter((l) => l.saleID === sale.saleID);
+    assert.deepEqual(lines.map((l) => [l.unitQuantity, l.shopID ?? sale.shopID]), [[10, 1]], 'a case of 10 as 10 items at the fulfilling shop');
+    const held = level(sandbox, '0RT28', 'item');
+    assert.equal(held, truth(sandbox).get('0RT28 item'), 'the case is committed');
+
+    // the store hands the case over and completes the sale: on-hand drops by 10, the commitment ends
+    const token = await lightspeedToken(sandbox);
+    const total = ((await (await fetch(`${sandbox.lightspeed.url}/API/V3/Account/1/Sale/${sale.saleID as number}.json`, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } })).json()) as { Sale: { calcTotal: string } }).Sale.calcTotal;
+    const completed = await fetch(`${sandbox.lightspeed.url}/API/V3/Account/1/Sale/${sale.saleID as number}.json`, {
+      method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ completed: true, SalePayments: { SalePayment: { amount: total, paymentTypeID: 1 } } }),
+    });
+    assert.equal(completed.status, 200, await completed.text());
+    result = await cli('apply', '.', '--flow', 'b2b-orders', '--flow', 'stock-levels');
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.equal(level(sandbox, '0RT28', 'item'), held, 'counted once: in the commitment before, in the on-hand after');
+    assert.equal(level(sandbox, '0RT28', 'item'), truth(sandbox).get('0RT28 item'));
+  });
+
   it('a level computed before a checkout never overwrites the checkout\'s decrement', async () => {
     const result = await raceACheckout(sandbox, dir, env, '1AB92', 4);
     assert.equal(result.replanned, 1, `the raced level was left out and planned again: ${JSON.stringify(result)}`);
@@ -167,7 +196,7 @@ async function raceACheckout(sandbox: Sandbox, dir: string, env: Record<string, 
 }
 
 /** A B2B order created through the back-office API, as an ERP or a sales rep's tool would: no stock change in Oro. */
-async function apiOrder(sandbox: Sandbox, sku: string, unit: string, quantity: number): Promise<void> {
+async function apiOrder(sandbox: Sandbox, sku: string, unit: string, quantity: number): Promise<string> {
   const token = await oroToken(sandbox);
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/vnd.api+json', accept: 'application/vnd.api+json' };
   const product = ((await (await fetch(`${sandbox.oro.url}/admin/api/products?filter[sku]=${sku}`, { headers })).json()) as { data: { id: string }[] }).data[0]!;
@@ -179,5 +208,7 @@ async function apiOrder(sandbox: Sandbox, sku: string, unit: string, quantity: n
       included: [{ type: 'orderlineitems', id: 'l1', attributes: { quantity, value: '50.00', currency: 'USD' }, relationships: { product: link('products', product.id), productUnit: link('productunits', unit) } }],
     }),
   });
-  assert.equal(response.status, 201, await response.text());
+  const text = await response.text();
+  assert.equal(response.status, 201, text);
+  return (JSON.parse(text) as { data: { attributes: { identifier: string } } }).data.attributes.identifier;
 }

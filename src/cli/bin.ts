@@ -3,6 +3,14 @@
 import { createInterface } from 'node:readline/promises';
 import { run } from './run.js';
 
+// `storelink plan . | head`: when the reader goes away, the rest of the output is dropped and the
+// command finishes its work (an apply must not stop between writes because nobody reads on).
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+  });
+}
+
 const stop = new AbortController();
 process.once('SIGINT', () => stop.abort());
 process.once('SIGTERM', () => stop.abort());
