@@ -60,7 +60,7 @@ describe('plan and apply end to end', () => {
     assert.equal(catalogue.summary.create, 5);
     assert.equal(catalogue.summary.error, 0);
     // the prices of the five cannot be planned before they exist; apply plans each flow after the one before
-    assert.deepEqual(flowOf(plan, 'default-prices').changes.filter((c) => c.action === 'error').map((c) => c.key).sort(), MISSING.map((s) => `customSku=${s}`).sort());
+    assert.deepEqual(flowOf(plan, 'price-levels').changes.filter((c) => c.action === 'error').map((c) => c.key).sort(), MISSING.map((s) => `customSku=${s}`).sort());
     // the first stock sync corrects the levels of the freshly seeded webshop, for the 58 items the POS has
     const stock = flowOf(plan, 'stock-levels');
     assert.equal(stock.summary.update, 113);
@@ -77,7 +77,7 @@ describe('plan and apply end to end', () => {
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.match(result.stdout, /✔ catalogue-items: 5 created, 0 updated/);
     assert.match(result.stdout, /✔ stock-levels: 0 created, 123 updated, 0 failed, 1 exception/);
-    assert.match(result.stdout, /✔ default-prices: 0 created, 5 updated/, 'their prices, planned after they were created');
+    assert.match(result.stdout, /✔ price-levels: 0 created, 5 updated/, 'their prices, planned after they were created');
     const items = sandbox.lightspeed.system.inspect('Item') as { customSku?: string; description?: string }[];
     for (const sku of MISSING) assert.equal(items.filter((i) => i.customSku === sku).length, 1, sku);
   });
@@ -107,10 +107,13 @@ describe('plan and apply end to end', () => {
     });
     assert.equal(patched.status, 200);
     const { plan } = await planJson();
-    const prices = flowOf(plan, 'default-prices');
-    assert.deepEqual(prices.changes.filter((c) => c.action !== 'noop').map((c) => [c.action, c.key, c.fields?.map((f) => f.field)]), [['update', 'customSku=1GB82', ['prices']]]);
-    const after = prices.changes.find((c) => c.action === 'update')!.fields![0]!.after as { priceLevelID: number; amount: number }[];
-    assert.deepEqual(after, [{ priceLevelID: 1, amount: 123.45 }]);
+    const prices = flowOf(plan, 'price-levels');
+    assert.deepEqual(prices.changes.filter((c) => c.action !== 'noop' && c.action !== 'skip').map((c) => [c.action, c.key, c.fields?.map((f) => f.field)]), [['update', 'customSku=1GB82', ['prices']]]);
+    const update = prices.changes.find((c) => c.action === 'update')!.fields![0]!;
+    const level = (prices: unknown, id: number) => (prices as { priceLevelID: number; amount: number }[]).find((p) => p.priceLevelID === id)?.amount;
+    assert.equal(level(update.before, 1), 19.99);
+    assert.equal(level(update.after, 1), 123.45, 'the Default level');
+    assert.equal(level(update.after, 4), level(update.before, 4), 'the Wholesale level as it was');
     assert.equal(plan.summary.update, 1, 'and nothing else changes');
     assert.equal((await cli('apply', '.')).code, 0);
   });

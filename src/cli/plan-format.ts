@@ -39,8 +39,11 @@ export function formatFlowPlan(output: Output, flow: FlowPlan, details: boolean)
   return lines;
 }
 
+/** A skip that carries an exception is a note for its owner about a record that is still written. */
+const NOTE = { sign: 'i', word: 'note', style: 'dim' } as const;
+
 function formatChange(output: Output, flow: FlowPlan, change: PlannedChange): string[] {
-  const { sign, word, style } = SIGNS[change.action];
+  const { sign, word, style } = change.action === 'skip' && change.exception ? NOTE : SIGNS[change.action];
   const target = change.targetId ? output.paint('dim', ` (${flow.target.entity} ${change.targetId})`) : '';
   const lines = [`  ${output.paint(style, `${sign} ${word.padEnd(8)}`)} ${change.key}${target}`];
   if (change.action === 'create' && change.record) {
@@ -58,7 +61,8 @@ function formatChange(output: Output, flow: FlowPlan, change: PlannedChange): st
 export function summaryLine(output: Output, plan: Plan): string {
   const s = plan.summary;
   const stopped = plan.flows.filter((f) => f.status === 'stopped').length;
-  const text = `Plan: ${s.create} to create, ${s.update} to update, ${s.archive} to archive, ${s.conflict} conflict${s.conflict === 1 ? '' : 's'}, ${s.error} error${s.error === 1 ? '' : 's'}${stopped > 0 ? `, ${stopped} flow${stopped === 1 ? '' : 's'} stopped` : ''}.`;
+  const notes = plan.flows.reduce((n, f) => n + f.changes.filter((c) => c.action === 'skip' && c.exception).length, 0);
+  const text = `Plan: ${s.create} to create, ${s.update} to update, ${s.archive} to archive, ${s.conflict} conflict${s.conflict === 1 ? '' : 's'}, ${s.error} error${s.error === 1 ? '' : 's'}${notes > 0 ? `, ${notes} note${notes === 1 ? '' : 's'}` : ''}${stopped > 0 ? `, ${stopped} flow${stopped === 1 ? '' : 's'} stopped` : ''}.`;
   return output.paint('bold', text);
 }
 

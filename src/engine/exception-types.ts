@@ -78,6 +78,11 @@ export const EXCEPTION_TYPES = {
     explanation: 'A contract price in the POS differs from the webshop price list, or could not be written to the POS.',
     action: 'Check the price list in the webshop; if a price level is missing in the POS, create it there and map it in the configuration.',
   },
+  price_tier_unsupported: {
+    owner: 'finance', severity: 'info',
+    explanation: 'A webshop price list has quantity tiers (e.g. a lower price from 10 pieces) that the POS price levels cannot hold; the store charges the single-piece price.',
+    action: 'No action needed unless store customers buy in those quantities; then give them a discount in the POS or a customer type with its own price level.',
+  },
   safety_stop: {
     owner: 'ops', severity: 'error',
     explanation: 'A run would have changed more records than the flow allows at once, or its source returned nothing, so it stopped before writing.',

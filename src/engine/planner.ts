@@ -113,6 +113,10 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
       });
       return;
     }
+    for (const notice of outcome.notices ?? []) {
+      const key = outcome.records.length === 1 ? businessKey(outcome.records[0]!, flow.match.on) : `${sourceDescriptor.key}=${sourceId}`;
+      changes.push({ action: 'skip', key, sourceId, exception: notice.exception as ExceptionTypeName, reason: notice.message });
+    }
     for (const output of outcome.records) {
       const key = businessKey(output, flow.match.on);
       if (validate && !validate(output)) {

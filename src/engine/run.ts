@@ -240,7 +240,7 @@ async function applyFlow(runtime: Runtime, flow: ResolvedFlow, plan: FlowPlan, p
   }
 
   for (const change of plan.changes) {
-    if (change.action === 'error' && change.exception) {
+    if ((change.action === 'error' || change.action === 'skip') && change.exception) {
       await raise(change.exception, change.key, change.reason ?? 'error', { ...(change.location ? { location: change.location } : {}), ...(change.sourceId ? { sourceId: change.sourceId } : {}) });
     }
     if (change.action === 'conflict') {

@@ -5,7 +5,7 @@ import jsonata from 'jsonata';
 import type { Diagnostic, ErrorCode, SourceLocation } from '../errors.js';
 import { InternalError, isStorelinkError, slError } from '../errors.js';
 import type { ScalarSpan } from '../config/yaml-source.js';
-import { $convertUnit, $exception, $parseNumber, valueMap, type LookupTables } from './functions.js';
+import { $convertUnit, $exception, $parseNumber, noticeFunction, valueMap, type Notice, type LookupTables } from './functions.js';
 import { locateInScalar, tokenStart } from './positions.js';
 import { inputFields } from './fields.js';
 import { outputShapes, missingFields, type Shape } from './strict.js';
@@ -48,7 +48,7 @@ export interface RecordError {
 }
 
 export type TransformOutcome =
-  | { readonly ok: true; readonly records: Record<string, unknown>[] }
+  | { readonly ok: true; readonly records: Record<string, unknown>[]; readonly notices?: readonly Notice[] }
   | { readonly ok: false; readonly error: RecordError };
 
 export interface CompiledTransform {
@@ -97,6 +97,7 @@ export function compileTransform(spec: TransformSpec): CompileResult {
   expression.registerFunction('convertUnit', $convertUnit);
   expression.registerFunction('parseNumber', $parseNumber);
   expression.registerFunction('exception', $exception);
+  expression.registerFunction('notice', noticeFunction([]));
   expression.registerFunction('related', relatedFunction(new Map()));
   // A private copy, not frozen: V8 reads frozen arrays ~15% slower in `x in $params.list`, and
   // JSONata never mutates its bindings; the configuration itself stays frozen.
@@ -104,6 +105,7 @@ export function compileTransform(spec: TransformSpec): CompileResult {
   expression.assign('params', params);
 
   const ast = expression.ast();
+  const usesNotice = callsFunction(ast, 'notice');
   const allShapes = outputShapes(ast);
   const shapes = spec.strict ? allShapes : [];
   const outputFields = allShapes.length > 0 ? [...new Set(allShapes.flatMap((shape) => [...shape.keys.keys()]))] : undefined;
@@ -126,9 +128,14 @@ export function compileTransform(spec: TransformSpec): CompileResult {
         // Outside the fast path's exact cases (see fast.ts): jsonata evaluates this record.
       }
     }
+    const notices: Notice[] = [];
     if (result === NOT_EVALUATED) {
       try {
-        result = await (related ? expression.evaluate(record, { related: relatedFunction(related) }) : expression.evaluate(record));
+        const bindings = {
+          ...(related ? { related: relatedFunction(related) } : {}),
+          ...(usesNotice ? { notice: noticeFunction(notices) } : {}),
+        };
+        result = await (related || usesNotice ? expression.evaluate(record, bindings) : expression.evaluate(record));
       } catch (thrown) {
         return { ok: false, error: recordError(spec, thrown, describe(record)) };
       }
@@ -143,7 +150,7 @@ export function compileTransform(spec: TransformSpec): CompileResult {
       }
       if (spec.fieldShapes) normaliseSingletons(output, spec.fieldShapes);
     }
-    return { ok: true, records };
+    return notices.length > 0 ? { ok: true, records, notices } : { ok: true, records };
   };
   const withContext = (overrides: { params?: Record<string, unknown>; lookups?: LookupTables }): CompiledTransform => {
     const again = compileTransform({
@@ -293,6 +300,23 @@ function relatedFunction(related: RelatedRecords) {
     const records = index.get(String(key));
     return records && records.length > 0 ? records : undefined;
   };
+}
+
+/** Does the expression call `$fn` anywhere? */
+function callsFunction(ast: jsonata.ExprNode, fn: string): boolean {
+  let found = false;
+  const visit = (node: unknown): void => {
+    if (found || node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) {
+      for (const item of node) visit(item);
+      return;
+    }
+    const n = node as jsonata.ExprNode;
+    if (n.type === 'function' && n.procedure?.type === 'variable' && n.procedure.value === fn) found = true;
+    for (const value of Object.values(n)) visit(value);
+  };
+  visit(ast);
+  return found;
 }
 
 /** `$fn("name", …)` calls with a literal first argument, with the offset of the name. */

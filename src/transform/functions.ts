@@ -147,3 +147,24 @@ export function $exception(...args: unknown[]): never {
   }
   throw slError('SL_TRANSFORM_EXCEPTION', typeof message === 'string' && message.length > 0 ? message : type.replace(/_/g, ' '), { details: { exception: type } });
 }
+
+/** A note about a record that is still mapped, e.g. a price tier the POS cannot hold. */
+export interface Notice {
+  readonly exception: string;
+  readonly message: string;
+}
+
+/**
+ * $notice(type, message): the record is mapped, but its owner should know something (an
+ * exception of that type, usually informational). Returns nothing, so it can sit in a block.
+ */
+export function noticeFunction(into: Notice[]) {
+  return function $notice(...args: unknown[]): undefined {
+    const [type, message] = args;
+    if (typeof type !== 'string' || !Object.hasOwn(EXCEPTION_TYPES, type)) {
+      throw slError('SL_TRANSFORM_FAILED', `$notice needs an exception type as its first argument, one of ${Object.keys(EXCEPTION_TYPES).join(', ')}; got ${JSON.stringify(type)}`);
+    }
+    into.push({ exception: type, message: typeof message === 'string' && message.length > 0 ? message : type.replace(/_/g, ' ') });
+    return undefined;
+  };
+}
