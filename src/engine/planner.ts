@@ -232,10 +232,16 @@ class RelatedLoader {
 
   constructor(private readonly runtime: Runtime, private readonly flow: ResolvedFlow) {}
 
+  /** Read page by page: keyed by the source, or by a set that is itself read page by page. */
+  #paged(name: string): boolean {
+    const from = this.flow.related[name]?.keysFrom?.set;
+    return from !== undefined && (from === 'source' || this.#paged(from));
+  }
+
   async loadWhole(): Promise<void> {
     const loads = new Map<string, Promise<void>>();
     for (const [name, spec] of Object.entries(this.flow.related)) {
-      if (spec.keysFrom?.set === 'source') {
+      if (this.#paged(name)) {
         this.records.set(name, new Map());
         this.#seen.set(name, new Set());
         continue;
@@ -244,7 +250,7 @@ class RelatedLoader {
       loads.set(name, (async () => {
         await after;
         const rows = spec.keysFrom
-          ? await this.#byKeys(spec, valuesAt(unique([...(this.records.get(spec.keysFrom.set)?.values() ?? [])].flat()), spec.keysFrom.path))
+          ? await this.#byKeys(spec, valuesAt(this.#all(spec.keysFrom.set), spec.keysFrom.path))
           : await readAll(this.runtime.connector(spec.system), spec.entity, { filter: spec.filter }, () => undefined);
         this.records.set(name, indexBy(rows, spec.by));
       })());
@@ -252,16 +258,23 @@ class RelatedLoader {
     await Promise.all(loads.values());
   }
 
+  /** Before a page is transformed: the paged sets' records for its keys, in declaration order (a set after the one it is keyed by). */
   async loadForPage(page: readonly Record<string, unknown>[]): Promise<void> {
     for (const [name, spec] of Object.entries(this.flow.related)) {
-      if (spec.keysFrom?.set !== 'source') continue;
+      if (!this.#paged(name) || !spec.keysFrom) continue;
       const seen = this.#seen.get(name)!;
-      const keys = valuesAt(page, spec.keysFrom.path).filter((key) => !seen.has(key));
+      const from = spec.keysFrom.set === 'source' ? page : this.#all(spec.keysFrom.set);
+      const keys = valuesAt(from, spec.keysFrom.path).filter((key) => !seen.has(key));
       for (const key of keys) seen.add(key);
       if (keys.length === 0) continue;
       const index = this.records.get(name)!;
       for (const [key, rows] of indexBy(await this.#byKeys(spec, keys), spec.by)) index.set(key, [...(index.get(key) ?? []), ...rows]);
     }
+  }
+
+  /** Every record of a set read so far, once each. */
+  #all(name: string): Record<string, unknown>[] {
+    return unique([...(this.records.get(name)?.values() ?? [])].flat());
   }
 
   #byKeys(spec: RelatedSpec, keys: readonly string[]): Promise<Record<string, unknown>[]> {

@@ -194,7 +194,9 @@ export class OroConnector implements Connector {
   async write(entityName: string, ops: readonly WriteOp[], onWritten?: (count: number) => void): Promise<WriteOutcome[]> {
     const entity = oroEntity(this.system, entityName);
     const outcomes = new Array<WriteOutcome | undefined>(ops.length);
-    const batchable = entity.batch ? ops.map((op, index) => ({ op, index })).filter(({ op }) => op.kind !== 'delete' && !isSkuAddress(op)) : [];
+    const batchable = entity.batch
+      ? ops.map((op, index) => ({ op, index })).filter(({ op }) => op.kind !== 'delete' && !isSkuAddress(op) && !(op.kind === 'create' && entity.createIncluded))
+      : [];
     if (batchable.length > 1) {
       const results = batchable.length > ASYNC_THRESHOLD
         ? await this.#writeAsync(entityName, entity, batchable.map(({ op }) => op))
@@ -217,7 +219,12 @@ export class OroConnector implements Connector {
         return { ok: true, id: op.id, record: {} };
       }
       if (op.kind === 'create') {
-        const result = await this.#http.request<Document>({ method: 'POST', path: `/admin/api/${entityName}`, json: { data: toResource(entityName, entity, op.record) }, label: `create ${entityName}` });
+        const data = toResource(entityName, entity, op.record);
+        const sub = entity.createIncluded?.(op.record);
+        const json = sub
+          ? { data: { ...data, relationships: { ...data.relationships, [sub.relationship]: { data: sub.resources.map((r) => ({ type: r.type, id: r.id })) } } }, included: sub.resources }
+          : { data };
+        const result = await this.#http.request<Document>({ method: 'POST', path: `/admin/api/${entityName}`, json, label: `create ${entityName}` });
         return this.#outcome(entity, result.data);
       }
       // products can be addressed by SKU (ext-id mode, spec §11): `sku:<SKU>`

@@ -26,6 +26,11 @@ export interface OroEntity {
   readonly normalise: (resource: Resource, included: Included) => CanonicalRecord;
   /** Canonical field → JSON:API attribute or relationship, for writes. */
   readonly writable: Readonly<Record<string, WritableField>>;
+  /**
+   * Sub-resources created together with the record (an order's lines), sent as `included` with
+   * temporary ids and linked from the named relationship. Such creates are sent one by one.
+   */
+  readonly createIncluded?: (record: CanonicalRecord) => { readonly relationship: string; readonly resources: readonly Resource[] } | undefined;
 }
 
 export type WritableField =
@@ -238,6 +243,26 @@ export const ORO_ENTITIES: Readonly<Record<string, OroEntity>> = {
     writable: {
       poNumber: { attribute: 'poNumber' }, externalId: { attribute: 'externalId' },
       shippingStatus: { relationship: 'shippingStatus', type: 'ordershippingstatuses' },
+      // on create: an order placed elsewhere (an in-store sale) entered into the customer's history
+      identifier: { attribute: 'identifier' }, currency: { attribute: 'currency' },
+      customerId: { relationship: 'customer', type: 'customers' }, customerUserId: { relationship: 'customerUser', type: 'customerusers' },
+    },
+    createIncluded: (record) => {
+      if (!Array.isArray(record.lineItems)) return undefined;
+      const resources = (record.lineItems as Record<string, unknown>[]).map((line, index) => ({
+        type: 'orderlineitems', id: `line-${index + 1}`,
+        attributes: {
+          quantity: Number(line.quantity),
+          ...(line.value !== undefined && line.value !== null ? { value: Number(line.value).toFixed(4) } : {}),
+          currency: String(line.currency ?? record.currency ?? ''),
+          ...(line.productId ? {} : { productSku: String(line.sku ?? '') }),
+        },
+        relationships: {
+          ...(line.productId ? { product: { data: { type: 'products', id: String(line.productId) } } } : {}),
+          productUnit: { data: { type: 'productunits', id: String(line.unit) } },
+        },
+      })) as unknown as Resource[];
+      return { relationship: 'lineItems', resources };
     },
   },
   orderlineitems: {
