@@ -16,7 +16,7 @@ import { loadOroDemo } from '../src/sandbox/catalogue.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/sandbox.js';
 import { runCli } from './support/corpus.js';
 import { oroDemoDir } from './support/shared-data.js';
-import { lightspeedToken, oroToken } from './support/vendor-tokens.js';
+import { apiOrder, completeSale } from './support/sandbox-ops.js';
 
 const POOL = [1, 2];
 const BUFFER = 2;
@@ -142,13 +142,7 @@ describe('overselling: a store sale, an online checkout and a B2B order against 
     assert.equal(held, truth(sandbox).get('0RT28 item'), 'the case is committed');
 
     // the store hands the case over and completes the sale: on-hand drops by 10, the commitment ends
-    const token = await lightspeedToken(sandbox);
-    const total = ((await (await fetch(`${sandbox.lightspeed.url}/API/V3/Account/1/Sale/${sale.saleID as number}.json`, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } })).json()) as { Sale: { calcTotal: string } }).Sale.calcTotal;
-    const completed = await fetch(`${sandbox.lightspeed.url}/API/V3/Account/1/Sale/${sale.saleID as number}.json`, {
-      method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({ completed: true, SalePayments: { SalePayment: { amount: total, paymentTypeID: 1 } } }),
-    });
-    assert.equal(completed.status, 200, await completed.text());
+    await completeSale(sandbox, sale.saleID as number);
     result = await cli('apply', '.', '--flow', 'b2b-orders', '--flow', 'stock-levels');
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.equal(level(sandbox, '0RT28', 'item'), held, 'counted once: in the commitment before, in the on-hand after');
@@ -193,22 +187,4 @@ async function raceACheckout(sandbox: Sandbox, dir: string, env: Record<string, 
   } finally {
     await runtime.close();
   }
-}
-
-/** A B2B order created through the back-office API, as an ERP or a sales rep's tool would: no stock change in Oro. */
-async function apiOrder(sandbox: Sandbox, sku: string, unit: string, quantity: number): Promise<string> {
-  const token = await oroToken(sandbox);
-  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/vnd.api+json', accept: 'application/vnd.api+json' };
-  const product = ((await (await fetch(`${sandbox.oro.url}/admin/api/products?filter[sku]=${sku}`, { headers })).json()) as { data: { id: string }[] }).data[0]!;
-  const link = (type: string, id: string) => ({ data: { type, id } });
-  const response = await fetch(`${sandbox.oro.url}/admin/api/orders`, {
-    method: 'POST', headers,
-    body: JSON.stringify({
-      data: { type: 'orders', attributes: { currency: 'USD', poNumber: 'PO-STORE-1' }, relationships: { customer: link('customers', '1'), lineItems: { data: [{ type: 'orderlineitems', id: 'l1' }] } } },
-      included: [{ type: 'orderlineitems', id: 'l1', attributes: { quantity, value: '50.00', currency: 'USD' }, relationships: { product: link('products', product.id), productUnit: link('productunits', unit) } }],
-    }),
-  });
-  const text = await response.text();
-  assert.equal(response.status, 201, text);
-  return (JSON.parse(text) as { data: { attributes: { identifier: string } } }).data.attributes.identifier;
 }

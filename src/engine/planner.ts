@@ -8,7 +8,7 @@ import type { Project, RelatedSpec, ResolvedFlow } from '../config/model.js';
 import { schemas } from '../config/schemas.js';
 import type { Logger } from '../logging/logger.js';
 import type { Store } from '../state/store.js';
-import { covers, diffRecord, recordFingerprint } from './diff.js';
+import { covers, diffRecord, fingerprint, recordFingerprint } from './diff.js';
 import type { RelatedRecords } from '../transform/compile.js';
 import { indexBy, valuesAt } from '../transform/related.js';
 import type { ExceptionTypeName } from './exception-types.js';
@@ -179,7 +179,14 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
   const fingerprints: Record<string, string> = {};
   const claimed = new Set<string>();
   const linkedIds = new Set<string>();
+  // several source records may describe one target record identically (two partial refunds of
+  // one order each recompute that order's return notes): that is one change, not a duplicate
+  const wantedByKey = new Map<string, string>();
   for (const wanted of desired) {
+    const same = wantedByKey.get(wanted.key);
+    const print = fingerprint(wanted.record);
+    if (same === print) continue;
+    if (same === undefined) wantedByKey.set(wanted.key, print);
     const targetRef = await findTarget(runtime, flow, wanted, byId, byKey, targetDescriptor.key, linkedIds);
     if (targetRef === 'duplicate') {
       changes.push({ action: 'error', key: wanted.key, sourceId: wanted.sourceId, exception: 'sku_duplicate', reason: `${flow.target.system} has several ${flow.target.entity} records with ${wanted.key}` });

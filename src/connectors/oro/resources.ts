@@ -228,6 +228,7 @@ export const ORO_ENTITIES: Readonly<Record<string, OroEntity>> = {
       id: r.id,
       identifier: String(r.attributes?.identifier ?? r.id),
       poNumber: str(r.attributes?.poNumber),
+      customerNotes: str(r.attributes?.customerNotes),
       customerId: id(relation(r, 'customer')) ?? '',
       customerUserId: id(relation(r, 'customerUser')),
       currency: String(r.attributes?.currency ?? ''),
@@ -241,7 +242,7 @@ export const ORO_ENTITIES: Readonly<Record<string, OroEntity>> = {
       updatedAt: str(r.attributes?.updatedAt),
     }),
     writable: {
-      poNumber: { attribute: 'poNumber' }, externalId: { attribute: 'externalId' },
+      poNumber: { attribute: 'poNumber' }, externalId: { attribute: 'externalId' }, customerNotes: { attribute: 'customerNotes' },
       shippingStatus: { relationship: 'shippingStatus', type: 'ordershippingstatuses' },
       // on create: an order placed elsewhere (an in-store sale) entered into the customer's history
       identifier: { attribute: 'identifier' }, currency: { attribute: 'currency' },
