@@ -24,7 +24,7 @@ describe('storelink validate', () => {
   it('accepts the example client and lists its flows', async () => {
     const result = await runCli(['validate', 'examples/acme-outdoor'], { cwd: packageRoot });
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /^✔ examples\/acme-outdoor: Acme Outdoor B\.V\. — 2 systems, 0 lookup tables, 8 flows$/m);
+    assert.match(result.stdout, /^✔ examples\/acme-outdoor: Acme Outdoor B\.V\. — 2 systems, 0 lookup tables, 9 flows$/m);
     assert.match(result.stdout, /stock-levels +lightspeed Item → oro inventorylevels +schedule "\*\/5 \* \* \* \*"/);
   });
 
@@ -33,7 +33,7 @@ describe('storelink validate', () => {
     const doc = JSON.parse(result.stdout) as { version: number; ok: boolean; flows: { name: string; mapping?: string }[] };
     assert.equal(doc.version, 1);
     assert.equal(doc.ok, true);
-    assert.deepEqual(doc.flows.map((f) => [f.name, f.mapping ?? null]), [['catalogue-items', 'catalogue/items'], ['price-levels', 'prices/price-levels'], ['customers', 'customers/to-pos'], ['pos-sales', 'sales/pos-to-oro'], ['b2b-orders', 'orders/b2b-to-pos'], ['returns', 'returns/pos-to-oro'], ['stock-levels', 'stock/levels'], ['stock-status', 'stock/status']]);
+    assert.deepEqual(doc.flows.map((f) => [f.name, f.mapping ?? null]), [['catalogue-matrices', 'catalogue/matrices'], ['catalogue-items', 'catalogue/items'], ['price-levels', 'prices/price-levels'], ['customers', 'customers/to-pos'], ['pos-sales', 'sales/pos-to-oro'], ['b2b-orders', 'orders/b2b-to-pos'], ['returns', 'returns/pos-to-oro'], ['stock-levels', 'stock/levels'], ['stock-status', 'stock/status']]);
   });
 
   it('reports problems as JSON diagnostics with --json', async () => {
@@ -56,7 +56,7 @@ describe('storelink test', () => {
   it('passes on the example client, closing with the counts', async () => {
     const result = await runCli(['test', 'examples/acme-outdoor'], { cwd: packageRoot });
     assert.equal(result.code, 0, result.stdout + result.stderr);
-    assert.equal(result.stdout.trimEnd().split('\n').at(-1), '40 passed, 0 failed (40 tests in 8 files)');
+    assert.equal(result.stdout.trimEnd().split('\n').at(-1), '44 passed, 0 failed (44 tests in 9 files)');
   });
 
   it('fails a wrong expectation with a readable diff and exit code 1', async () => {
@@ -70,7 +70,7 @@ describe('storelink test', () => {
     assert.match(out, /flows\/stock\.test\.yaml:14:5 output differs from expect/);
     assert.match(out, /^ +- +"quantity": 14$/m);
     assert.match(out, /^ +\+ +"quantity": 13$/m);
-    assert.equal(out.trimEnd().split('\n').at(-1), '39 passed, 1 failed (40 tests in 8 files)');
+    assert.equal(out.trimEnd().split('\n').at(-1), '43 passed, 1 failed (44 tests in 9 files)');
   });
 
   it('fails when the transform produces nothing where a record was expected', async () => {
@@ -108,7 +108,7 @@ describe('storelink test', () => {
   it('reports --json results', async () => {
     const result = await runCli(['test', 'examples/acme-outdoor', '--json'], { cwd: packageRoot });
     const doc = JSON.parse(result.stdout) as { version: number; passed: number; failed: number };
-    assert.deepEqual([doc.version, doc.passed, doc.failed], [1, 40, 0]);
+    assert.deepEqual([doc.version, doc.passed, doc.failed], [1, 44, 0]);
   });
 });
 
