@@ -149,6 +149,21 @@ describe('overselling: a store sale, an online checkout and a B2B order against 
     assert.equal(level(sandbox, '0RT28', 'item'), truth(sandbox).get('0RT28 item'));
   });
 
+  it('an incremental run reads only what changed, and a B2B order alone lowers the level at once', async () => {
+    const before = level(sandbox, '3TU20', 'item');
+    await apiOrder(sandbox, '3TU20', 'item', 3); // no store stock moves; the webshop must still sell 3 fewer
+    const since = sandbox.log.lastSeq;
+    const result = await cli('apply', '.', '--flow', 'stock-levels');
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.equal(level(sandbox, '3TU20', 'item'), before - 3);
+    assert.equal(level(sandbox, '3TU20', 'item'), truth(sandbox).get('3TU20 item'));
+    // items are fetched by id (their stock rows changed) or by SKU (in an open order), never paged through whole
+    const itemReads = sandbox.log.list({ since }).filter((e) => e.method === 'GET' && /\/Item\.json/.test(e.path)).map((e) => decodeURIComponent(e.path));
+    assert.ok(itemReads.length > 0);
+    for (const path of itemReads) assert.match(path, /[?&](itemID|customSku)=IN,\[/, path);
+    assert.ok(sandbox.log.list({ since }).some((e) => e.method === 'GET' && e.path.includes('/ItemShop.json')), 'changes are read from the stock rows');
+  });
+
   it('a level computed before a checkout never overwrites the checkout\'s decrement', async () => {
     const result = await raceACheckout(sandbox, dir, env, '1AB92', 4);
     assert.equal(result.replanned, 1, `the raced level was left out and planned again: ${JSON.stringify(result)}`);

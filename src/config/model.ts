@@ -57,7 +57,14 @@ export interface ResolvedFlow {
     readonly system: string;
     readonly entity: string;
     readonly filter: Readonly<Record<string, FilterCondition>>;
-    readonly incremental?: { readonly cursor: string; readonly lookbackMs: number };
+    readonly incremental?: {
+      readonly cursor: string;
+      readonly lookbackMs: number;
+      /** Changes are read from this entity; the source records are then fetched by `key`. */
+      readonly via?: { readonly entity: string; readonly key: string };
+      /** Source records recomputed on every incremental run: values at a path of a related set, matched by `by`. */
+      readonly recompute?: { readonly set: string; readonly path: string; readonly by: string };
+    };
   };
   /** Other records the transform looks up with `$related(name, key)`, read once per run. */
   readonly related: Readonly<Record<string, RelatedSpec>>;

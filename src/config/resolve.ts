@@ -160,19 +160,51 @@ class FlowChecker {
     if (raw === undefined || !connector) return undefined;
     const spec = typeof raw === 'string' ? { cursor: raw } : raw;
     const pointer = typeof raw === 'string' ? '/source/incremental' : '/source/incremental/cursor';
-    const entity = connector.entities[this.raw.source.entity];
-    if (!entity) return undefined;
-    if (!entity.cursor) {
-      this.report('SL_CONFIG_CAPABILITY', '/source/incremental', `${this.raw.source.entity} has no timestamp to read changes by`,
-        `${connector.title} ${this.raw.source.entity} is read in full on every run; remove "incremental"`);
+    const source = connector.entities[this.raw.source.entity];
+    if (!source) return undefined;
+    let via: { entity: string; key: string } | undefined;
+    if (typeof raw === 'object' && raw.via) {
+      const found = connector.entities[raw.via.entity];
+      if (!found) {
+        const names = Object.keys(connector.entities);
+        const suggestion = closest(raw.via.entity, names);
+        this.report('SL_CONFIG_UNKNOWN_ENTITY', '/source/incremental/via/entity', `unknown entity "${raw.via.entity}" for ${connector.title}`,
+          `${suggestion ? `Did you mean "${suggestion}"? ` : ''}Entities: ${quoteList(names)}`);
+        return undefined;
+      }
+      for (const entityName of [this.raw.source.entity, raw.via.entity]) {
+        const fields = entityFields(connector, entityName);
+        if (fields) this.checkField(fields, raw.via.key, '/source/incremental/via/key', entityName);
+      }
+      via = { entity: raw.via.entity, key: raw.via.key };
+    }
+    const changes = via ? connector.entities[via.entity]! : source;
+    const changesName = via ? via.entity : this.raw.source.entity;
+    if (!changes.cursor) {
+      this.report('SL_CONFIG_CAPABILITY', via ? '/source/incremental/via/entity' : '/source/incremental', `${changesName} has no timestamp to read changes by`,
+        `${connector.title} ${changesName} is read in full on every run; remove "incremental"`);
       return undefined;
     }
-    if (spec.cursor !== entity.cursor) {
-      this.report('SL_CONFIG_UNKNOWN_FIELD', pointer, `${this.raw.source.entity} cannot be read incrementally by "${spec.cursor}"`,
-        `Use its timestamp field "${entity.cursor}"`);
+    if (spec.cursor !== changes.cursor) {
+      this.report('SL_CONFIG_UNKNOWN_FIELD', pointer, `${changesName} cannot be read incrementally by "${spec.cursor}"`,
+        `Use its timestamp field "${changes.cursor}"`);
       return undefined;
     }
-    return { cursor: spec.cursor, lookbackMs: spec.lookback ? durationMs(spec.lookback) : DEFAULT_LOOKBACK_MS };
+    let recompute: { set: string; path: string; by: string } | undefined;
+    if (typeof raw === 'object' && raw.recompute) {
+      const [set, ...path] = raw.recompute.keys.split('.');
+      const declared = Object.keys(this.raw.related ?? {});
+      if (!declared.includes(set!)) {
+        this.report('SL_CONFIG_INVALID', '/source/incremental/recompute/keys', `recompute names "${set}", which is not a related set of this flow`,
+          `Related sets: ${declared.length > 0 ? quoteList(declared) : '(none)'}`);
+      }
+      const fields = entityFields(connector, this.raw.source.entity);
+      if (fields) this.checkField(fields, raw.recompute.by, '/source/incremental/recompute/by', this.raw.source.entity);
+      recompute = { set: set!, path: path.join('.'), by: raw.recompute.by };
+    }
+    return {
+      cursor: spec.cursor, lookbackMs: spec.lookback ? durationMs(spec.lookback) : DEFAULT_LOOKBACK_MS, ...(via ? { via } : {}), ...(recompute ? { recompute } : {}),
+    };
   }
 
   private related(): Record<string, RelatedSpec> {

@@ -145,6 +145,32 @@ cursor: string
  * How far before the last cursor to read again, so records committed late with an older timestamp are not skipped, e.g. `2m`. Default `1m`.
  */
 lookback?: string
+/**
+ * Find the changed source records through another entity whose timestamp does move, e.g. Lightspeed items through their ItemShop stock rows (a stock change leaves the item's own timestamp alone): `{ entity: ItemShop, key: itemID }` reads the ItemShop rows changed since the last run, then the items they belong to. `cursor` is then that entity's timestamp field. A full run (`--full`) reads the source entity whole.
+ */
+via?: {
+/**
+ * The entity of the same system whose changes are read, e.g. `ItemShop`.
+ */
+entity: string
+/**
+ * The field both entities share, naming the source record a change belongs to, e.g. `itemID`.
+ */
+key: string
+}
+/**
+ * On an incremental run, also recompute the source records named by a related set, whatever changed: `{ keys: openOrders.lineItems.sku, by: customSku }` recomputes the stock of every SKU in an open B2B order, since a new order changes no store stock but must lower the webshop's level at once.
+ */
+recompute?: {
+/**
+ * `<related set>.<path>`: the values, e.g. `openOrders.lineItems.sku`.
+ */
+keys: string
+/**
+ * The source field those values are, e.g. `customSku`.
+ */
+by: string
+}
 })
 }
 

@@ -1,7 +1,8 @@
 // Incremental reads that never skip a record: read from (cursor − lookback) with ">=", drop only
-// the records already read at exactly the cursor's timestamp, and carry forward every id that
-// shares the newest timestamp — so a thousand records with one timestamp, split over pages and
-// runs, are each read once.
+// the records already read at exactly the cursor's timestamp by a read that began after that
+// second was over, and carry forward every id that shares the newest timestamp — so a thousand
+// records with one timestamp, split over pages and runs, are each read once, and a record changed
+// twice within one second is read after its second change.
 import type { CanonicalRecord, ReadCursor } from './connector.js';
 
 /** Vendor timestamps have whole seconds: a record stamped in the second of a read may appear after it. */
@@ -34,8 +35,12 @@ export class CursorTracker {
   constructor(start: ReadCursor | undefined, private readonly field: string, private readonly key: string, options: { readAt?: number; lookbackMs?: number } = {}) {
     this.#readAt = options.readAt ?? Date.now();
     this.#lookbackMs = options.lookbackMs ?? 60_000;
-    this.#seenAtStart = new Set(start?.idsAtValue ?? []);
     this.#startMs = start ? Date.parse(start.value) : Number.NEGATIVE_INFINITY;
+    // The ids read at the cursor's second may be skipped only if that read began after the second
+    // was over (with the lookback as margin for clock skew): a record changed again within the
+    // same second after it was read keeps its timestamp, and must be read again.
+    const readAfterSecond = start?.readAt !== undefined && start.readAt >= this.#startMs + TIMESTAMP_GRANULARITY_MS + this.#lookbackMs;
+    this.#seenAtStart = new Set(readAfterSecond ? start.idsAtValue : []);
     if (start) {
       this.#value = start.value;
       this.#valueMs = this.#startMs;

@@ -100,8 +100,17 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
   const validateCreate = schemas().entity(targetSystem.connector, flow.target.entity);
   let read = 0;
   let done = 0;
+  // a source record can come twice in one run (its stock changed and it is in an open order):
+  // the same record is transformed once; a copy that differs (it changed between two reads) is
+  // transformed too, and the two results meet as a duplicate rather than one silently winning
+  const transformed = new Map<string, Record<string, unknown>>();
   const transformRecord = async (record: Record<string, unknown>): Promise<void> => {
     const sourceId = String(record[sourceDescriptor.key] ?? '');
+    if (sourceId !== '') {
+      const before = transformed.get(sourceId);
+      if (before && fingerprint(before) === fingerprint(record)) return;
+      transformed.set(sourceId, record);
+    }
     const outcome = await transform.run(record, related);
     progress({ flow: flow.name, phase: 'transform', done: ++done, total: read });
     if (!outcome.ok) {
@@ -127,12 +136,11 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
     }
   };
   let nextCursor: ReadCursor | undefined;
-  for await (const page of runtime.connector(flow.source.system).read(flow.source.entity, {
-    filter: flow.source.filter,
-    ...(sourceFields ? { fields: sourceFields } : {}),
-    ...(since ? { since } : {}),
-    ...(flow.source.incremental ? { lookbackMs: flow.source.incremental.lookbackMs, incremental: true } : {}),
-  })) {
+  const recomputeKeys = async (set: string, path: string): Promise<string[]> => {
+    await relatedLoad;
+    return valuesAt([...new Set([...(relatedLoader.records.get(set)?.values() ?? [])].flat())], path);
+  };
+  for await (const page of sourcePages(runtime, flow, since, sourceFields, recomputeKeys)) {
     read += page.records.length;
     if (page.cursor) nextCursor = page.cursor;
     progress({ flow: flow.name, phase: 'read-source', done: read });
@@ -227,6 +235,45 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
     return hold(plan, `${conflicts} conflict${conflicts === 1 ? '' : 's'}: ${flow.target.system} changed fields ${flow.source.system} owns, and the flow stops on conflicts until someone decides`);
   }
   return options.force ? plan : applyChangeRail(plan, flow, targetRecords.length);
+}
+
+/**
+ * The source, page by page. A flow whose changes show in another entity (`incremental.via`: items
+ * through their ItemShop stock rows) reads that entity's changes since the cursor and then the
+ * source records they name; its full runs read the source whole and leave the cursor at the time
+ * the read began, so the next incremental run starts there.
+ */
+async function* sourcePages(
+  runtime: Runtime, flow: ResolvedFlow, since: ReadCursor | undefined, fields: string[] | undefined,
+  recomputeKeys: (set: string, path: string) => Promise<string[]>,
+): AsyncGenerator<{ records: readonly unknown[]; cursor?: ReadCursor }> {
+  const connector = runtime.connector(flow.source.system);
+  const incremental = flow.source.incremental;
+  const via = incremental?.via;
+  if (via && since) {
+    const seen = new Set<string>();
+    for await (const page of connector.read(via.entity, { since, lookbackMs: incremental.lookbackMs, incremental: true })) {
+      const keys = unique(page.records.map((r) => r[via.key]).filter((k) => k !== undefined && k !== null).map(String)).filter((k) => !seen.has(k));
+      for (const key of keys) seen.add(key);
+      const records = keys.length > 0 ? await connector.getByKeys(flow.source.entity, via.key, keys) : [];
+      yield { records, ...(page.cursor ? { cursor: page.cursor } : {}) };
+    }
+  }
+  if (since && incremental?.recompute) {
+    // records to recompute whatever changed, e.g. every SKU in an open B2B order
+    const { set, path, by } = incremental.recompute;
+    const keys = await recomputeKeys(set, path);
+    if (keys.length > 0) yield { records: await connector.getByKeys(flow.source.entity, by, keys) };
+  }
+  if (via && since) return;
+  const startedAt = Date.now();
+  yield* connector.read(flow.source.entity, {
+    filter: flow.source.filter,
+    ...(fields ? { fields } : {}),
+    ...(since ? { since } : {}),
+    ...(incremental && !via ? { lookbackMs: incremental.lookbackMs, incremental: true } : {}),
+  });
+  if (via) yield { records: [], cursor: { value: new Date(startedAt).toISOString(), idsAtValue: [], readAt: startedAt } };
 }
 
 /**

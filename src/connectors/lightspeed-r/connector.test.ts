@@ -124,6 +124,9 @@ describe('Lightspeed R-Series connector: increments, tokens, limits and faults',
     try {
       let cursor;
       const seen = new Set<string>();
+      // read once the second they were stamped in is over: a read within that second must read
+      // them again next time (one of them may change again within it)
+      clock.advance(1000);
       for await (const page of connector.read('ItemShop', { incremental: true })) {
         for (const r of page.records) seen.add(String(r.itemShopID));
         cursor = page.cursor ?? cursor;

@@ -172,6 +172,8 @@ export class LightspeedRConnector implements Connector {
     for (const batch of chunks([...new Set(values)])) {
       const query: Record<string, string> = { [field]: inList(batch), limit: '100' };
       if (spec.relations.length > 0) query.load_relations = JSON.stringify(spec.relations);
+      // a record found by its key is its counterpart even when archived (creating another would duplicate it)
+      if (spec.archives) query.archived = 'true';
       let next: string | undefined = await this.#path(entity);
       let first = true;
       while (next) {
@@ -211,7 +213,13 @@ export class LightspeedRConnector implements Connector {
     const result = op.kind === 'create'
       ? await this.#send<Record<string, unknown>>({ method: 'POST', path: await this.#path(entity), json: body, label: `create ${entity}` })
       : await this.#send<Record<string, unknown>>({ method: 'PUT', path: await this.#path(entity, op.id), json: body, label: `update ${entity}` });
-    return this.#written(entity, spec, result, op.kind === 'update' ? op.id : undefined);
+    const written = this.#written(entity, spec, result, op.kind === 'update' ? op.id : undefined);
+    if (op.kind === 'create' && op.record.archived === true && spec.archives) {
+      // a record created archived (a disabled product): R-Series archives only by DELETE
+      const archived = await this.#send<Record<string, unknown>>({ method: 'DELETE', path: await this.#path(entity, written.id), label: `archive ${entity}` });
+      return this.#written(entity, spec, archived, written.id);
+    }
+    return written;
   }
 
   /** Stock is written as an absolute qoh through the item (§10), never as a delta. */
