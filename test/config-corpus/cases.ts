@@ -241,6 +241,34 @@ export const CASES: readonly CorpusCase[] = [
     ],
   },
   {
+    name: 'keysFrom names a set that is not declared above',
+    files: flow((t) => t.replace('target:', 'related:\n  mirrors: { system: lightspeed, entity: Sale, by: referenceNumber, keysFrom: orders.identifier }\ntarget:')),
+    expect: [
+      "error SL_CONFIG_INVALID flows/stock.yaml:6:79 related.mirrors.keysFrom: keysFrom names \"orders\", which is neither \"source\" nor a related set declared above this one. Use source.<path> or one of: (no set is declared above)."
+    ],
+  },
+  {
+    name: 'a keyed related read with a filter',
+    files: flow((t) => t.replace('target:', 'related:\n  items: { system: lightspeed, entity: Item, by: itemID, keysFrom: source.itemID, filter: { archived: false } }\ntarget:')),
+    expect: [
+      "error SL_CONFIG_INVALID flows/stock.yaml:6:83 related.items.filter: a keyed read (keysFrom) cannot filter. Test the records in the transform instead, e.g. $related(\"mirrors\", identifier)[completed]."
+    ],
+  },
+  {
+    name: 'incremental via an entity the connector does not have',
+    files: flow((t) => t.replace('  entity: Item\n', '  entity: Item\n  incremental: { cursor: timeStamp, via: { entity: ItemShops, key: itemID } }\n')),
+    expect: [
+      "error SL_CONFIG_UNKNOWN_ENTITY flows/stock.yaml:5:52 source.incremental.via.entity: unknown entity \"ItemShops\" for Lightspeed Retail (R-Series). Did you mean \"ItemShop\"? Entities: Item, ItemMatrix, ItemAttributeSet, ItemShop, Shop, Register, Employee, PriceLevel, CustomerType, Discount, Customer, Sale, SaleLine."
+    ],
+  },
+  {
+    name: 'recompute names a related set the flow does not have',
+    files: flow((t) => t.replace('  entity: Item\n', '  entity: Item\n  incremental: { cursor: timeStamp, via: { entity: ItemShop, key: itemID }, recompute: { keys: openOrders.lineItems.sku, by: customSku } }\n')),
+    expect: [
+      "error SL_CONFIG_INVALID flows/stock.yaml:5:96 source.incremental.recompute.keys: recompute names \"openOrders\", which is not a related set of this flow. Related sets: (none)."
+    ],
+  },
+  {
     name: 'ownership names a field the target does not have',
     files: flow((t) => `${t}ownership:\n  fields:\n    quantiy: owner-wins\n`),
     expect: [
