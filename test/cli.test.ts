@@ -56,13 +56,13 @@ describe('storelink test', () => {
   it('passes on the example client, closing with the counts', async () => {
     const result = await runCli(['test', 'examples/acme-outdoor'], { cwd: packageRoot });
     assert.equal(result.code, 0, result.stdout + result.stderr);
-    assert.equal(result.stdout.trimEnd().split('\n').at(-1), '44 passed, 0 failed (44 tests in 9 files)');
+    assert.equal(result.stdout.trimEnd().split('\n').at(-1), '45 passed, 0 failed (45 tests in 9 files)');
   });
 
   it('fails a wrong expectation with a readable diff and exit code 1', async () => {
     const dir = await copyExample();
     const testFile = join(dir, 'flows', 'stock.test.yaml');
-    await writeFile(testFile, (await readFile(testFile, 'utf8')).replace('{ sku: 2TK59, unit: piece, quantity: 13 }', '{ sku: 2TK59, unit: piece, quantity: 14 }'));
+    await writeFile(testFile, (await readFile(testFile, 'utf8')).replace('{ sku: 2TK59, unit: piece, warehouseId: null, quantity: 13 }', '{ sku: 2TK59, unit: piece, warehouseId: null, quantity: 14 }'));
     const result = await runCli(['test', '.'], { cwd: dir });
     assert.equal(result.code, 1);
     const out = result.stdout;
@@ -70,7 +70,7 @@ describe('storelink test', () => {
     assert.match(out, /flows\/stock\.test\.yaml:14:5 output differs from expect/);
     assert.match(out, /^ +- +"quantity": 14$/m);
     assert.match(out, /^ +\+ +"quantity": 13$/m);
-    assert.equal(out.trimEnd().split('\n').at(-1), '43 passed, 1 failed (44 tests in 9 files)');
+    assert.equal(out.trimEnd().split('\n').at(-1), '44 passed, 1 failed (45 tests in 9 files)');
   });
 
   it('fails when the transform produces nothing where a record was expected', async () => {
@@ -108,7 +108,7 @@ describe('storelink test', () => {
   it('reports --json results', async () => {
     const result = await runCli(['test', 'examples/acme-outdoor', '--json'], { cwd: packageRoot });
     const doc = JSON.parse(result.stdout) as { version: number; passed: number; failed: number };
-    assert.deepEqual([doc.version, doc.passed, doc.failed], [1, 44, 0]);
+    assert.deepEqual([doc.version, doc.passed, doc.failed], [1, 45, 0]);
   });
 });
 
