@@ -56,7 +56,7 @@ describe('storelink test', () => {
   it('passes on the example client, closing with the counts', async () => {
     const result = await runCli(['test', 'examples/acme-outdoor'], { cwd: packageRoot });
     assert.equal(result.code, 0, result.stdout + result.stderr);
-    assert.equal(result.stdout.trimEnd().split('\n').at(-1), '45 passed, 0 failed (45 tests in 9 files)');
+    assert.equal(result.stdout.trimEnd().split('\n').at(-1), '48 passed, 0 failed (48 tests in 9 files)');
   });
 
   it('fails a wrong expectation with a readable diff and exit code 1', async () => {
@@ -70,7 +70,7 @@ describe('storelink test', () => {
     assert.match(out, /flows\/stock\.test\.yaml:14:5 output differs from expect/);
     assert.match(out, /^ +- +"quantity": 14$/m);
     assert.match(out, /^ +\+ +"quantity": 13$/m);
-    assert.equal(out.trimEnd().split('\n').at(-1), '44 passed, 1 failed (45 tests in 9 files)');
+    assert.equal(out.trimEnd().split('\n').at(-1), '47 passed, 1 failed (48 tests in 9 files)');
   });
 
   it('fails when the transform produces nothing where a record was expected', async () => {
@@ -108,7 +108,7 @@ describe('storelink test', () => {
   it('reports --json results', async () => {
     const result = await runCli(['test', 'examples/acme-outdoor', '--json'], { cwd: packageRoot });
     const doc = JSON.parse(result.stdout) as { version: number; passed: number; failed: number };
-    assert.deepEqual([doc.version, doc.passed, doc.failed], [1, 45, 0]);
+    assert.deepEqual([doc.version, doc.passed, doc.failed], [1, 48, 0]);
   });
 });
 
