@@ -43,7 +43,7 @@ export async function withEmbeddedSandbox(project: Project): Promise<EmbeddedSan
 }
 
 /** The runtime a plan or apply command works with: on the client's systems, or on an embedded sandbox. */
-export async function commandRuntime(context: CommandContext, project: Project, sandbox: boolean): Promise<{ project: Project; runtime: OpenRuntime; close(): Promise<void> }> {
+export async function commandRuntime(context: CommandContext, project: Project, sandbox: boolean): Promise<{ project: Project; runtime: OpenRuntime; sandbox?: Sandbox; close(): Promise<void> }> {
   const { output, options, logger } = context;
   const embedded = sandbox ? await withEmbeddedSandbox(project) : undefined;
   const used = embedded?.project ?? project;
@@ -54,9 +54,30 @@ export async function commandRuntime(context: CommandContext, project: Project, 
   return {
     project: used,
     runtime,
+    ...(embedded ? { sandbox: embedded.sandbox } : {}),
     async close() {
       await runtime.close();
       await embedded?.close();
     },
   };
+}
+
+/** What the sandbox holds after a run, in a few lines: the resulting state `npm start` shows. */
+export function sandboxState(sandbox: Sandbox): string[] {
+  const rows = (system: 'oro' | 'lightspeed', resource: string) => (sandbox[system].system.inspect(resource) ?? []) as Record<string, unknown>[];
+  const items = rows('lightspeed', 'Item');
+  const openSales = rows('lightspeed', 'Sale').filter((s) => s.completed !== true && s.referenceNumberSource === 'OroCommerce');
+  const levels = rows('oro', 'inventorylevels');
+  const inStore = rows('oro', 'orders').filter((o) => String(o.identifier).startsWith('POS-'));
+  const lines = [
+    `  Lightspeed   ${items.filter((i) => i.archived !== true).length} items, ${rows('lightspeed', 'ItemMatrix').length} item matrices, ${rows('lightspeed', 'Customer').length} customers, ${openSales.length} open sales for B2B orders`,
+    `  OroCommerce  ${levels.length} inventory levels, ${rows('oro', 'orders').length} orders (${inStore.length} from store sales)`,
+  ];
+  const example = items.find((i) => levels.filter((l) => l.sku === i.customSku).length > 1) ?? items[0];
+  if (example) {
+    const stock = rows('lightspeed', 'ItemShop').filter((r) => r.itemID === example.itemID && r.shopID !== 0).map((r) => `shop ${String(r.shopID)}: ${String(r.qoh)}`);
+    const oro = levels.filter((l) => l.sku === example.customSku).map((l) => `${String(l.unit)}: ${String(l.quantity)}`);
+    lines.push(`  e.g. ${String(example.customSku)}: on hand in the stores ${stock.join(', ') || 'none'} → webshop levels ${oro.join(', ') || 'none'}`);
+  }
+  return lines;
 }

@@ -10,7 +10,7 @@ import type { CommandContext } from '../context.js';
 import { printDiagnostics } from '../format.js';
 import { formatFlowPlan, summaryLine } from '../plan-format.js';
 import { progressSink } from '../progress.js';
-import { commandRuntime } from '../embedded-sandbox.js';
+import { commandRuntime, sandboxState } from '../embedded-sandbox.js';
 
 export interface ApplyArgs {
   readonly target: string;
@@ -42,7 +42,7 @@ export async function applyCommand(context: CommandContext, args: ApplyArgs): Pr
     return 1;
   }
   if (args.sandbox && saved) throw slError('SL_USAGE', '--sandbox plans and applies a client folder; it cannot apply a saved plan');
-  const { runtime, close } = await commandRuntime(context, loaded.project, args.sandbox);
+  const { runtime, sandbox, close } = await commandRuntime(context, loaded.project, args.sandbox);
   const progress = progressSink(io, !options.json);
   try {
     if (args.force && io.prompt) {
@@ -79,6 +79,20 @@ export async function applyCommand(context: CommandContext, args: ApplyArgs): Pr
       for (const r of results) {
         const status = r.status === 'succeeded' ? output.paint('green', '✔') : r.status === 'stopped' ? output.paint('red', '■') : output.paint('red', '✘');
         output.out(`${status} ${r.flow}: ${r.created} created, ${r.updated} updated${r.recovered ? `, ${r.recovered} recovered` : ''}${r.deferred ? `, ${r.deferred} changed in the target meanwhile (next run)` : ''}, ${r.failed} failed, ${r.exceptions} exception${r.exceptions === 1 ? '' : 's'} (${r.writeRequests} write request${r.writeRequests === 1 ? '' : 's'})`);
+      }
+      const open = (await runtime.store.exceptions.list()).filter((e) => e.status === 'open');
+      if (open.length > 0) {
+        const byType = new Map<string, { owner: string; severity: string; count: number }>();
+        for (const e of open) byType.set(e.code, { owner: e.owner, severity: e.severity, count: (byType.get(e.code)?.count ?? 0) + 1 });
+        output.out('');
+        const listing = [...byType].map(([code, t]) => `${t.count} ${code} (${t.owner}${t.severity === 'info' ? ', info' : ''})`).join(', ');
+        // a sandbox run keeps its state apart from the client's, so `exceptions list` would not show these
+        output.out(`Open exceptions: ${listing}${sandbox ? ' (their reasons are in the plan above)' : '; `storelink exceptions list` shows them'}.`);
+      }
+      if (sandbox) {
+        output.out('');
+        output.out('The sandbox after the run:');
+        for (const line of sandboxState(sandbox)) output.out(line);
       }
     }
     return results.every((r) => r.status === 'succeeded') ? 0 : 1;
