@@ -3,17 +3,13 @@
 // price levels; every Oro unit's level follows the store stock (a case of 10 = ⌊eaches ÷ 10⌋); the
 // only exceptions are the ones whose reason is in the data, each stated.
 import assert from 'node:assert/strict';
-import { cp, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { packageRoot } from '../src/paths.js';
 import { loadOroDemo, type Catalogue } from '../src/sandbox/catalogue.js';
-import { startSandbox, type Sandbox } from '../src/sandbox/sandbox.js';
+import type { Sandbox } from '../src/sandbox/sandbox.js';
 import { runCli } from './support/corpus.js';
+import { exampleWorld, rows } from './support/example-world.js';
 import { oroDemoDir } from './support/shared-data.js';
 
-interface Row { [field: string]: unknown }
 
 describe('the OroCommerce demo catalogue into an empty store', () => {
   const demo = loadOroDemo(oroDemoDir);
@@ -21,15 +17,12 @@ describe('the OroCommerce demo catalogue into an empty store', () => {
   let dir: string;
   let env: Record<string, string>;
   const cli = (...argv: string[]) => runCli(argv, { cwd: dir, env });
-  const inspect = (system: 'oro' | 'lightspeed', resource: string) => (sandbox[system].system.inspect(resource) ?? []) as Row[];
+  const inspect = (system: 'oro' | 'lightspeed', resource: string) => rows(sandbox, system, resource);
 
   before(async () => {
     // a POS with the demo's shops and customers but not one product yet
     const emptyPos: Catalogue = { ...demo, products: [], prices: [], stock: [] };
-    sandbox = await startSandbox({ catalogue: demo, lightspeedCatalogue: emptyPos, registers: 40 });
-    dir = await mkdtemp(join(tmpdir(), 'storelink-demo-'));
-    await cp(join(packageRoot, 'examples', 'acme-outdoor'), dir, { recursive: true });
-    env = { ORO_URL: sandbox.oro.url, LS_URL: sandbox.lightspeed.url };
+    ({ sandbox, dir, env } = await exampleWorld({ catalogue: demo, lightspeedCatalogue: emptyPos, registers: 40 }, 'demo'));
     const result = await cli('apply', '.', '--force');
     assert.equal(result.code, 0, result.stdout + result.stderr);
   });

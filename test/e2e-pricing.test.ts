@@ -4,18 +4,14 @@
 // tier the quantity reaches), and a wrong price becomes a price_mismatch exception for finance with
 // the amount to credit. A contract price changed in Oro reaches the store's price level.
 import assert from 'node:assert/strict';
-import { cp, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { packageRoot } from '../src/paths.js';
 import { loadOroDemo } from '../src/sandbox/catalogue.js';
-import { startSandbox, type Sandbox } from '../src/sandbox/sandbox.js';
+import type { Sandbox } from '../src/sandbox/sandbox.js';
 import { runCli } from './support/corpus.js';
+import { exampleWorld, rows } from './support/example-world.js';
 import { oroDemoDir } from './support/shared-data.js';
 import { oroToken } from './support/vendor-tokens.js';
 
-interface Row { [field: string]: unknown }
 
 describe('B2B pricing: a wholesale buyer pays in a store', () => {
   const demo = loadOroDemo(oroDemoDir);
@@ -23,7 +19,7 @@ describe('B2B pricing: a wholesale buyer pays in a store', () => {
   let dir: string;
   let env: Record<string, string>;
   const cli = (...argv: string[]) => runCli(argv, { cwd: dir, env });
-  const inspect = (system: 'oro' | 'lightspeed', resource: string) => (sandbox[system].system.inspect(resource) ?? []) as Row[];
+  const inspect = (system: 'oro' | 'lightspeed', resource: string) => rows(sandbox, system, resource);
   /** Nancy Sallee buys for Wholesaler B, whose own first price list is the Wholesale list (0RT28: 89.99, from 10: 85.49). */
   const nancy = () => inspect('lightspeed', 'Customer').find((c) => c.firstName === 'Nancy' && c.lastName === 'Sallee')!;
   const sell = async (unitPrice: number) => sandbox.lightspeed.system.action('registerSale', {
@@ -32,10 +28,7 @@ describe('B2B pricing: a wholesale buyer pays in a store', () => {
   const orderOf = (ticket: string) => inspect('oro', 'orders').find((o) => o.identifier === `POS-${ticket}`);
 
   before(async () => {
-    sandbox = await startSandbox({ catalogue: demo, registers: 40 });
-    dir = await mkdtemp(join(tmpdir(), 'storelink-pricing-'));
-    await cp(join(packageRoot, 'examples', 'acme-outdoor'), dir, { recursive: true });
-    env = { ORO_URL: sandbox.oro.url, LS_URL: sandbox.lightspeed.url };
+    ({ sandbox, dir, env } = await exampleWorld({ catalogue: demo, registers: 40 }, 'pricing'));
     const first = await cli('apply', '.', '--force');
     assert.equal(first.code, 0, first.stdout + first.stderr);
   });

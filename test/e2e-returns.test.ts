@@ -4,19 +4,15 @@
 // the Oro order, which then shows it; the goods are restocked where they came back, and the
 // webshop's stock follows; a refund that names no sale and no order is an orphaned_return.
 import assert from 'node:assert/strict';
-import { cp, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { packageRoot } from '../src/paths.js';
 import { loadOroDemo } from '../src/sandbox/catalogue.js';
-import { startSandbox, type Sandbox } from '../src/sandbox/sandbox.js';
+import type { Sandbox } from '../src/sandbox/sandbox.js';
 import { runCli } from './support/corpus.js';
+import { exampleWorld, qoh as stock, rows } from './support/example-world.js';
 import { apiOrder, completeSale } from './support/sandbox-ops.js';
 import { oroDemoDir } from './support/shared-data.js';
 import { lightspeedToken, oroToken } from './support/vendor-tokens.js';
 
-interface Row { [field: string]: unknown }
 
 describe('returns: an online order returned in a store', () => {
   const demo = loadOroDemo(oroDemoDir);
@@ -24,12 +20,9 @@ describe('returns: an online order returned in a store', () => {
   let dir: string;
   let env: Record<string, string>;
   const cli = (...argv: string[]) => runCli(argv, { cwd: dir, env });
-  const inspect = (system: 'oro' | 'lightspeed', resource: string) => (sandbox[system].system.inspect(resource) ?? []) as Row[];
+  const inspect = (system: 'oro' | 'lightspeed', resource: string) => rows(sandbox, system, resource);
   const orderNotes = (identifier: string) => String(inspect('oro', 'orders').find((o) => o.identifier === identifier)!.customerNotes ?? '');
-  const qoh = (sku: string, shopID: number) => {
-    const item = inspect('lightspeed', 'Item').find((i) => i.customSku === sku)!;
-    return inspect('lightspeed', 'ItemShop').find((s) => s.itemID === item.itemID && s.shopID === shopID)!.qoh as number;
-  };
+  const qoh = (sku: string, shopID: number) => stock(sandbox, sku, shopID);
   const level = (sku: string) => Number(inspect('oro', 'inventorylevels').find((l) => l.sku === sku && l.unit === 'item')!.quantity);
 
   /** An online order for `quantity` of `sku`, mirrored to the Downtown store and handed over there. */
@@ -44,10 +37,7 @@ describe('returns: an online order returned in a store', () => {
   }
 
   before(async () => {
-    sandbox = await startSandbox({ catalogue: demo, registers: 40 });
-    dir = await mkdtemp(join(tmpdir(), 'storelink-returns-'));
-    await cp(join(packageRoot, 'examples', 'acme-outdoor'), dir, { recursive: true });
-    env = { ORO_URL: sandbox.oro.url, LS_URL: sandbox.lightspeed.url };
+    ({ sandbox, dir, env } = await exampleWorld({ catalogue: demo, registers: 40 }, 'returns'));
     const first = await cli('apply', '.', '--force');
     assert.equal(first.code, 0, first.stdout + first.stderr);
   });

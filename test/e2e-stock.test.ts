@@ -5,16 +5,15 @@
 // never overwrite the checkout's own decrement. The expected levels are computed here from the
 // sandbox's true state, independently of the mapping.
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadProject } from '../src/config/load.js';
 import { openRuntime, planAndApply } from '../src/engine/run.js';
-import { packageRoot } from '../src/paths.js';
 import { loadOroDemo } from '../src/sandbox/catalogue.js';
-import { startSandbox, type Sandbox } from '../src/sandbox/sandbox.js';
+import type { Sandbox } from '../src/sandbox/sandbox.js';
 import { runCli } from './support/corpus.js';
+import { exampleWorld, rows, type Row } from './support/example-world.js';
 import { oroDemoDir } from './support/shared-data.js';
 import { apiOrder, completeSale } from './support/sandbox-ops.js';
 
@@ -23,11 +22,10 @@ const BUFFER = 2;
 const SKU_BUFFERS: Record<string, number> = { '8BC37': 0 };
 const OPEN = new Set(['open', 'pending', 'processing']);
 
-interface Row { [field: string]: unknown }
 
 /** What each Oro level should be, from the sandbox's true state; SKUs with an order line in an unknown unit are left out. */
 function truth(sandbox: Sandbox): Map<string, number> {
-  const inspect = (system: 'oro' | 'lightspeed', resource: string) => (sandbox[system].system.inspect(resource) ?? []) as Row[];
+  const inspect = (system: 'oro' | 'lightspeed', resource: string) => rows(sandbox, system, resource);
   const products = new Map(inspect('oro', 'products').map((p) => [p.sku as string, p]));
   const precisions = inspect('oro', 'productunitprecisions');
   // an order whose open sale the store completed is in the store's on-hand already
@@ -78,10 +76,7 @@ describe('overselling: a store sale, an online checkout and a B2B order against 
   const cli = (...argv: string[]) => runCli(argv, { cwd: dir, env });
 
   before(async () => {
-    sandbox = await startSandbox({ catalogue: demo, registers: 40 });
-    dir = await mkdtemp(join(tmpdir(), 'storelink-stock-'));
-    await cp(join(packageRoot, 'examples', 'acme-outdoor'), dir, { recursive: true });
-    env = { ORO_URL: sandbox.oro.url, LS_URL: sandbox.lightspeed.url };
+    ({ sandbox, dir, env } = await exampleWorld({ catalogue: demo, registers: 40 }, 'stock'));
   });
   after(async () => { await sandbox.close(); });
 

@@ -2,19 +2,17 @@
 // shop → warehouse), each warehouse's levels come from its stores, B2B commitments come off the
 // fulfilling store's warehouse, and goods coming back at a store raise that warehouse only.
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { packageRoot } from '../src/paths.js';
 import { loadOroDemo } from '../src/sandbox/catalogue.js';
-import { startSandbox, type Sandbox } from '../src/sandbox/sandbox.js';
+import type { Sandbox } from '../src/sandbox/sandbox.js';
 import { runCli } from './support/corpus.js';
+import { exampleWorld, qoh as stock, rows } from './support/example-world.js';
 import { apiOrder } from './support/sandbox-ops.js';
 import { oroDemoDir } from './support/shared-data.js';
 import { oroToken } from './support/vendor-tokens.js';
 
-interface Row { [field: string]: unknown }
 
 describe('enterprise edition: stock per warehouse', () => {
   const demo = loadOroDemo(oroDemoDir);
@@ -24,16 +22,13 @@ describe('enterprise edition: stock per warehouse', () => {
   let main: string;
   let riverside: string;
   const cli = (...argv: string[]) => runCli(argv, { cwd: dir, env });
-  const inspect = (system: 'oro' | 'lightspeed', resource: string) => (sandbox[system].system.inspect(resource) ?? []) as Row[];
-  const qoh = (sku: string, shopID: number) => {
-    const item = inspect('lightspeed', 'Item').find((i) => i.customSku === sku)!;
-    return inspect('lightspeed', 'ItemShop').find((s) => s.itemID === item.itemID && s.shopID === shopID)!.qoh as number;
-  };
+  const inspect = (system: 'oro' | 'lightspeed', resource: string) => rows(sandbox, system, resource);
+  const qoh = (sku: string, shopID: number) => stock(sandbox, sku, shopID);
   const level = (sku: string, unit: string, warehouse: string) => Number(inspect('oro', 'inventorylevels')
     .find((l) => l.sku === sku && l.unit === unit && String(l.warehouseId) === warehouse)!.quantity);
 
   before(async () => {
-    sandbox = await startSandbox({ catalogue: demo, registers: 40, enterprise: true });
+    ({ sandbox, dir, env } = await exampleWorld({ catalogue: demo, registers: 40, enterprise: true }, 'warehouses'));
     main = String(inspect('oro', 'warehouses')[0]!.id);
     const token = await oroToken(sandbox);
     const created = await fetch(`${sandbox.oro.url}/admin/api/warehouses`, {
@@ -43,11 +38,8 @@ describe('enterprise edition: stock per warehouse', () => {
     const text = await created.text();
     assert.equal(created.status, 201, text);
     riverside = (JSON.parse(text) as { data: { id: string } }).data.id;
-    dir = await mkdtemp(join(tmpdir(), 'storelink-warehouses-'));
-    await cp(join(packageRoot, 'examples', 'acme-outdoor'), dir, { recursive: true });
     const client = join(dir, 'client.yaml');
     await writeFile(client, (await readFile(client, 'utf8')).replace('skuBuffers: { 8BC37: 0 }', `skuBuffers: { 8BC37: 0 }\n      warehouses: { "1": "${main}", "2": "${riverside}" }`));
-    env = { ORO_URL: sandbox.oro.url, LS_URL: sandbox.lightspeed.url };
   });
   after(async () => { await sandbox.close(); });
 

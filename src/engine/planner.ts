@@ -100,13 +100,14 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
   const validateCreate = schemas().entity(targetSystem.connector, flow.target.entity);
   let read = 0;
   let done = 0;
-  // a source record can come twice in one run (its stock changed and it is in an open order):
-  // the same record is transformed once; a copy that differs (it changed between two reads) is
-  // transformed too, and the two results meet as a duplicate rather than one silently winning
-  const transformed = new Map<string, Record<string, unknown>>();
+  // with `recompute`, a source record can come twice in one run (its stock changed and it is in an
+  // open order): the same record is transformed once; a copy that differs (it changed between two
+  // reads) is transformed too, and the two results meet as a duplicate rather than one silently
+  // winning. Other flows read each record once and keep none of them here.
+  const transformed = flow.source.incremental?.recompute ? new Map<string, Record<string, unknown>>() : undefined;
   const transformRecord = async (record: Record<string, unknown>): Promise<void> => {
     const sourceId = String(record[sourceDescriptor.key] ?? '');
-    if (sourceId !== '') {
+    if (transformed && sourceId !== '') {
       const before = transformed.get(sourceId);
       if (before && fingerprint(before) === fingerprint(record)) return;
       transformed.set(sourceId, record);
@@ -138,7 +139,7 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
   let nextCursor: ReadCursor | undefined;
   const recomputeKeys = async (set: string, path: string): Promise<string[]> => {
     await relatedLoad;
-    return valuesAt([...new Set([...(relatedLoader.records.get(set)?.values() ?? [])].flat())], path);
+    return relatedLoader.valuesOf(set, path);
   };
   for await (const page of sourcePages(runtime, flow, since, sourceFields, recomputeKeys)) {
     read += page.records.length;
@@ -189,12 +190,11 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
   const linkedIds = new Set<string>();
   // several source records may describe one target record identically (two partial refunds of
   // one order each recompute that order's return notes): that is one change, not a duplicate
-  const wantedByKey = new Map<string, string>();
+  const firstByKey = new Map<string, Record<string, unknown>>();
   for (const wanted of desired) {
-    const same = wantedByKey.get(wanted.key);
-    const print = fingerprint(wanted.record);
-    if (same === print) continue;
-    if (same === undefined) wantedByKey.set(wanted.key, print);
+    const first = firstByKey.get(wanted.key);
+    if (first === undefined) firstByKey.set(wanted.key, wanted.record);
+    else if (fingerprint(first) === fingerprint(wanted.record)) continue;
     const targetRef = await findTarget(runtime, flow, wanted, byId, byKey, targetDescriptor.key, linkedIds);
     if (targetRef === 'duplicate') {
       changes.push({ action: 'error', key: wanted.key, sourceId: wanted.sourceId, exception: 'sku_duplicate', reason: `${flow.target.system} has several ${flow.target.entity} records with ${wanted.key}` });
@@ -304,7 +304,7 @@ class RelatedLoader {
       loads.set(name, (async () => {
         await after;
         const rows = spec.keysFrom
-          ? await this.#byKeys(spec, valuesAt(this.#all(spec.keysFrom.set), spec.keysFrom.path))
+          ? await this.#byKeys(spec, this.valuesOf(spec.keysFrom.set, spec.keysFrom.path))
           : await readAll(this.runtime.connector(spec.system), spec.entity, { filter: spec.filter }, () => undefined);
         this.records.set(name, indexBy(rows, spec.by));
       })());
@@ -324,6 +324,11 @@ class RelatedLoader {
       const index = this.records.get(name)!;
       for (const [key, rows] of indexBy(await this.#byKeys(spec, keys), spec.by)) index.set(key, [...(index.get(key) ?? []), ...rows]);
     }
+  }
+
+  /** The values at a path in the records of a set read so far. */
+  valuesOf(name: string, path: string): string[] {
+    return valuesAt(this.#all(name), path);
   }
 
   /** Every record of a set read so far, once each. */
