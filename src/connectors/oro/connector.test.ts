@@ -79,9 +79,12 @@ describe('OroCommerce connector', () => {
 
   it('reads only what changed since the cursor, by updatedAt', async () => {
     let cursor;
+    // Oro timestamps have whole seconds: read once the seeding's second is over (a read within it
+    // must read that second again next time), and change a record in a later second
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     for await (const page of s.connector.read('products', { incremental: true })) cursor = page.cursor ?? cursor;
     assert.ok(cursor);
-    await new Promise((resolve) => setTimeout(resolve, 1100)); // Oro timestamps have whole seconds
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     const outcome = await s.connector.write('products', [{ kind: 'update', id: 'sku:1AB92', record: { status: 'disabled' } }]);
     assert.ok(outcome[0]?.ok, JSON.stringify(outcome[0]));
     const changed = await readAll(s.connector, 'products', { since: cursor, lookbackMs: 0 });
