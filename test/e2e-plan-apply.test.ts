@@ -12,8 +12,9 @@ import { loadOroDemo, type Catalogue } from '../src/sandbox/catalogue.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/sandbox.js';
 import type { Plan } from '../src/engine/plan-model.js';
 import { runCli } from './support/corpus.js';
+import { lightspeedApi } from './support/sandbox-ops.js';
 import { oroDemoDir } from './support/shared-data.js';
-import { lightspeedToken, oroToken } from './support/vendor-tokens.js';
+import { oroToken } from './support/vendor-tokens.js';
 
 const MISSING = ['0RT28', '1AB92', '2JV62', '3YB32', '4HC51'];
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -124,12 +125,8 @@ describe('plan and apply end to end', () => {
   it('a field Oro owns edited in Lightspeed: the full plan shows a conflict with both values', async () => {
     const items = sandbox.lightspeed.system.inspect('Item') as { itemID: number; customSku?: string; description: string }[];
     const item = items.find((i) => i.customSku === '2TK59')!;
-    const token = await lightspeedToken(sandbox);
-    const edited = await fetch(`${sandbox.lightspeed.url}/API/V3/Account/1/Item/${item.itemID}.json`, {
-      method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({ description: 'Tent pegs (edited in store)' }),
-    });
-    assert.equal(edited.status, 200);
+    const edited = await lightspeedApi(sandbox, 'PUT', `Item/${item.itemID}.json`, { description: 'Tent pegs (edited in store)' });
+    assert.equal(edited.status, 200, edited.text);
     const { plan } = await planJson('--full', '--flow', 'catalogue-items');
     const conflict = flowOf(plan, 'catalogue-items').changes.find((c) => c.action === 'conflict');
     assert.ok(conflict, 'a conflict');

@@ -9,9 +9,9 @@ import { loadOroDemo } from '../src/sandbox/catalogue.js';
 import type { Sandbox } from '../src/sandbox/sandbox.js';
 import { runCli } from './support/corpus.js';
 import { exampleWorld, qoh as stock, rows } from './support/example-world.js';
-import { apiOrder, completeSale } from './support/sandbox-ops.js';
+import { apiOrder, completeSale, lightspeedApi } from './support/sandbox-ops.js';
 import { oroDemoDir } from './support/shared-data.js';
-import { lightspeedToken, oroToken } from './support/vendor-tokens.js';
+import { oroToken } from './support/vendor-tokens.js';
 
 
 describe('returns: an online order returned in a store', () => {
@@ -83,17 +83,13 @@ describe('returns: an online order returned in a store', () => {
   });
 
   it('a refund that names no sale and no order is an orphaned_return for finance', async () => {
-    const token = await lightspeedToken(sandbox);
     const item = inspect('lightspeed', 'Item').find((i) => i.customSku === '2TK59')!;
-    const created = await fetch(`${sandbox.lightspeed.url}/API/V3/Account/1/Sale.json`, {
-      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({
-        employeeID: 2, registerID: 1, shopID: 1, completed: true,
-        SaleLines: { SaleLine: [{ itemID: item.itemID, unitQuantity: -1, unitPrice: 10 }] },
-        SalePayments: { SalePayment: { amount: -10, paymentTypeID: 1 } },
-      }),
+    const created = await lightspeedApi(sandbox, 'POST', 'Sale.json', {
+      employeeID: 2, registerID: 1, shopID: 1, completed: true,
+      SaleLines: { SaleLine: [{ itemID: item.itemID, unitQuantity: -1, unitPrice: 10 }] },
+      SalePayments: { SalePayment: { amount: -10, paymentTypeID: 1 } },
     });
-    assert.equal(created.status, 200, await created.text());
+    assert.equal(created.status, 200, created.text);
     const result = await cli('apply', '.', '--flow', 'returns');
     assert.match(result.stdout, /✔ returns: .*1 exception/);
     const listed = await cli('exceptions', 'list', '.', '--type', 'orphaned_return');

@@ -36,7 +36,7 @@ export function resolveFlow(located: LocatedFlow, client: ClientContext): Resolv
 
 class FlowChecker {
   private readonly diagnostics: Diagnostic[] = [];
-  private readonly raw: StorelinkFlow;
+  private raw: StorelinkFlow;
   private readonly map: SourceMap;
 
   constructor(private readonly located: LocatedFlow, private readonly client: ClientContext) {
@@ -53,11 +53,12 @@ class FlowChecker {
   }
 
   resolve(): ResolvedFlowResult {
-    const raw = this.raw;
     const defaults = this.client.raw.defaults ?? {};
     const source = this.endpoint('source');
     const target = this.endpoint('target');
     const params = this.params();
+    this.raw = this.withParams(params);
+    const raw = this.raw;
     const sourceFields = source ? entityFields(source.connector, raw.source.entity) : undefined;
     const targetFields = target ? entityFields(target.connector, raw.target.entity) : undefined;
 
@@ -149,7 +150,7 @@ class FlowChecker {
   }
 
   private checkField(fields: readonly string[], field: string, pointer: string, entity: string, at: 'key' | 'value' = 'value'): void {
-    if (fields.includes(field)) return;
+    if (fields.includes(field) || field.includes('$params.')) return; // an unknown parameter is reported already
     const suggestion = closest(field, fields);
     this.report('SL_CONFIG_UNKNOWN_FIELD', pointer, `${entity} has no field "${field}"`,
       `${suggestion ? `Did you mean "${suggestion}"? ` : ''}Fields: ${quoteList(fields)}`, at);
@@ -266,14 +267,54 @@ class FlowChecker {
     return out;
   }
 
+  /**
+   * `$params.<name>` in the flow's structure (match, source, related) reads like it does in a
+   * transform and is replaced by the parameter's text, e.g. `match: { on: $params.skuField }` or
+   * `keysFrom: items.$params.skuField`, so a library flow can let the client pick a field.
+   */
+  private withParams(params: Record<string, unknown>): StorelinkFlow {
+    const declared = Object.keys(this.raw.params ?? {});
+    const walk = (value: unknown, pointer: string): unknown => {
+      if (typeof value === 'string') {
+        return value.includes('$params.') ? value.replace(/\$params\.([A-Za-z_][A-Za-z0-9_]*)/g, (whole, name: string) => {
+          const bound = Object.hasOwn(params, name) ? params[name] : undefined;
+          if (typeof bound === 'string' || typeof bound === 'number') return String(bound);
+          if (!declared.includes(name)) {
+            const suggestion = closest(name, declared);
+            this.report('SL_CONFIG_PARAM', pointer, `no parameter "${name}" in ${whole}`,
+              `${suggestion ? `Did you mean "${suggestion}"? ` : ''}Parameters: ${declared.length > 0 ? quoteList(declared) : '(none)'}`);
+          } else if (Object.hasOwn(params, name)) {
+            this.report('SL_CONFIG_PARAM', pointer, `${whole} must be a text or a number to stand in a field name`);
+          }
+          return whole;
+        }) : value;
+      }
+      if (Array.isArray(value)) return value.map((item, i) => walk(item, `${pointer}/${i}`));
+      if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, walk(item, `${pointer}/${escapePointer(key)}`)]));
+      return value;
+    };
+    const copy: Record<string, unknown> = { ...(this.raw as unknown as Record<string, unknown>) };
+    for (const section of ['source', 'match', 'related']) {
+      if (copy[section] !== undefined) copy[section] = walk(copy[section], `/${section}`);
+    }
+    return copy as unknown as StorelinkFlow;
+  }
+
   private params(): Record<string, unknown> {
     const declared = this.raw.params ?? {};
     const passed = this.located.passedParams;
+    const clientParams = (this.client.raw.defaults?.params ?? {}) as Record<string, unknown>;
     const values: Record<string, unknown> = {};
     for (const [name, declaration] of Object.entries(declared)) {
       if (!declaration) continue;
-      if (passed && Object.hasOwn(passed.value, name)) values[name] = passed.value[name];
-      else if (Object.hasOwn(declaration, 'default')) values[name] = declaration.default;
+      let from: 'passed' | 'client' | 'default' = 'default';
+      if (passed && Object.hasOwn(passed.value, name)) {
+        values[name] = passed.value[name];
+        from = 'passed';
+      } else if (Object.hasOwn(clientParams, name)) {
+        values[name] = clientParams[name];
+        from = 'client';
+      } else if (Object.hasOwn(declaration, 'default')) values[name] = declaration.default;
       else {
         const entry = this.located.entry;
         this.diagnostics.push({
@@ -285,7 +326,9 @@ class FlowChecker {
       }
       const problem = paramTypeProblem(values[name], declaration.type, declaration.enum);
       if (problem) {
-        const at = passed?.map.get(`/${escapePointer(name)}`) ?? this.map.get(`/params/${escapePointer(name)}/default`);
+        const at = from === 'passed' ? passed?.map.get(`/${escapePointer(name)}`)
+          : from === 'client' ? this.client.map.get(`/defaults/params/${escapePointer(name)}`)
+          : this.map.get(`/params/${escapePointer(name)}/default`);
         this.diagnostics.push({
           severity: 'error', code: 'SL_CONFIG_PARAM', message: `parameter "${name}" ${problem}`,
           ...(at ? { location: at.value, path: at.path } : {}),

@@ -393,6 +393,12 @@ strict?: boolean
 ownership?: ("owner-wins" | "fill-if-empty" | "never-overwrite" | "recomputed")
 policies?: Policies
 limits?: Limits
+/**
+ * Parameter values for every flow that declares the parameter (a flow's own params win), e.g. `skuField: manufacturerSku` so every library flow finds items by the same field.
+ */
+params?: {
+[k: string]: unknown | undefined
+}
 }
 
 export interface FlowEntry {

@@ -37,6 +37,17 @@ describe('transform runtime', () => {
     assert.deepEqual(outcome.error.location, { file: 'flows/t.yaml', line: 4, col: 5 });
   });
 
+  it('treats a key named by a parameter as that key: strict check, written fields and the fast path', async () => {
+    const t = fromYaml('{\n  $params.skuField: customSKU,\n  "description": name\n}', { params: { skuField: 'manufacturerSku' } });
+    assert.deepEqual(t.outputFields, ['manufacturerSku', 'description']);
+    assert.deepEqual(await t.run({ itemID: 1, customSKU: 'A', name: 'Drill' }), { ok: true, records: [{ manufacturerSku: 'A', description: 'Drill' }] });
+    const outcome = await t.run({ itemID: 7, customSku: 'A', name: 'Drill' });
+    assert.equal(outcome.ok, false);
+    if (outcome.ok) return;
+    assert.equal(outcome.error.message, 'field "manufacturerSku" resolved to nothing (strict mode)');
+    assert.deepEqual(outcome.error.location, { file: 'flows/t.yaml', line: 4, col: 5 }, 'at the $ of the key');
+  });
+
   it('accepts an explicitly optional field', async () => {
     const t = fromYaml('{ "sku": sku, "ean": ean ?? null }');
     assert.deepEqual(await t.run({ sku: 'A' }), { ok: true, records: [{ sku: 'A', ean: null }] });

@@ -106,10 +106,10 @@ export function compileTransform(spec: TransformSpec): CompileResult {
 
   const ast = expression.ast();
   const usesNotice = callsFunction(ast, 'notice');
-  const allShapes = outputShapes(ast);
+  const allShapes = outputShapes(ast, { params });
   const shapes = spec.strict ? allShapes : [];
   const outputFields = allShapes.length > 0 ? [...new Set(allShapes.flatMap((shape) => [...shape.keys.keys()]))] : undefined;
-  const readsFields = inputFields(ast);
+  const readsFields = inputFields(ast, { params });
   const named = (fn: string) => literalNames(ast, fn).map(({ name, position }) => {
     const location = spec.span ? locateInScalar(spec.span, position) : undefined;
     return location ? { name, location } : { name };

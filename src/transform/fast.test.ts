@@ -118,6 +118,16 @@ describe('fast transform evaluator', () => {
     assert.deepStrictEqual(plain(fast({ sku: 'A2', status: 'enabled' })), { customSku: 'A2', archived: false, tax: true });
   });
 
+  it('takes a key named by a text parameter as literal, as jsonata evaluates it', async () => {
+    const text = '{ $params.skuField: sku, "d": name }';
+    const params = { skuField: 'manufacturerSku' };
+    const fast = compileFast(jsonata(text).ast(), { params }, 500)!;
+    const record = { sku: 'A1', name: 'Drill' };
+    const expected = await jsonata(text).evaluate(record, { params });
+    assert.deepStrictEqual(plain(fast(record)), plain(expected));
+    assert.equal(compileFast(jsonata('{ $params.n: sku }').ast(), { params: { n: 3 } }, 500), undefined, 'a number key stays with jsonata');
+  });
+
   it('leaves syntax outside the subset to jsonata', () => {
     for (const text of [
       'items[0]', 'items[qty > 1]', '$string(a)', '$valueMap("u", a)', '[a, b]', '{ a: b }', '($x := 1; $x)', 'a.$string()',

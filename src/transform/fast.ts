@@ -9,6 +9,7 @@
 // mismatch jsonata would report, a number `&` would format differently) makes the record fall back
 // to jsonata itself. A differential property test holds the two to the same results.
 import type jsonata from 'jsonata';
+import { constantKey } from './constant-key.js';
 
 /** Thrown while evaluating a record the fast path cannot reproduce exactly; jsonata takes over. */
 export const FALLBACK = Symbol('jsonata-fallback');
@@ -97,7 +98,7 @@ function compile(node: Node, variables: Readonly<Record<string, unknown>>): Eval
     case 'binary':
       return compileBinary(node, sub);
     case 'unary':
-      return compileUnary(node, sub);
+      return compileUnary(node, sub, variables);
     case 'condition': {
       const then = sub(node.then);
       const otherwise = node.else === undefined ? () => undefined : sub(node.else);
@@ -291,7 +292,7 @@ function text(value: unknown): string {
   throw FALLBACK;
 }
 
-function compileUnary(node: Node, sub: (child: Node | undefined) => Evaluate): Evaluate {
+function compileUnary(node: Node, sub: (child: Node | undefined) => Evaluate, variables: Readonly<Record<string, unknown>>): Evaluate {
   if (node.value === '-') {
     const operand = sub(node.expression);
     return (input) => {
@@ -309,8 +310,9 @@ function compileUnary(node: Node, sub: (child: Node | undefined) => Evaluate): E
   for (const pair of pairs) {
     const [keyNode, valueNode] = pair;
     // Literal, distinct keys only: computed keys group records, and a repeated key is jsonata's D1009.
-    if (keyNode?.type !== 'string' || typeof keyNode.value !== 'string') throw UNSUPPORTED;
-    const key = keyNode.value;
+    // A `$params.<name>` key is as literal: the parameter is fixed when the flow loads.
+    const key = constantKey(keyNode as jsonata.ExprNode | undefined, variables);
+    if (key === undefined) throw UNSUPPORTED;
     if (seen.has(key) || key === '_jsonata_lambda' || key === '_jsonata_function') throw UNSUPPORTED;
     seen.add(key);
     fields.push({ key, value: sub(valueNode) });

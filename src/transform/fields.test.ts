@@ -21,3 +21,8 @@ it('means every field when the record is used whole', () => {
   assert.equal(fields('**.qoh'), undefined);
   assert.equal(fields('*'), undefined);
 });
+
+it('reads `$lookup($, $params.name)` as the one field the parameter names', () => {
+  assert.deepEqual(inputFields(jsonata('$lookup($, $params.skuField) & "/" & unit').ast(), { params: { skuField: 'ean' } }), ['ean', 'unit']);
+  assert.equal(inputFields(jsonata('$lookup($, $params.other)').ast(), { params: { skuField: 'ean' } }), undefined, 'an unknown parameter: every field');
+});

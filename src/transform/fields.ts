@@ -3,10 +3,11 @@
 // stock rows for a catalogue flow). Anything that reads the record as a whole (`$`, `$$` alone,
 // `*`, `**`) means every field.
 import type jsonata from 'jsonata';
+import { constantKey } from './constant-key.js';
 
 type Node = Omit<jsonata.ExprNode, 'type' | 'steps'> & { steps?: Node[]; type: string; value?: unknown };
 
-export function inputFields(ast: jsonata.ExprNode): string[] | undefined {
+export function inputFields(ast: jsonata.ExprNode, variables: Readonly<Record<string, unknown>> = {}): string[] | undefined {
   const fields = new Set<string>();
   let whole = false;
   const visit = (node: unknown): void => {
@@ -17,6 +18,16 @@ export function inputFields(ast: jsonata.ExprNode): string[] | undefined {
     }
     const n = node as Node;
     if (n.type === 'wildcard' || n.type === 'descendant') whole = true;
+    // `$lookup($, $params.skuField)`: one field, named by a parameter
+    const call = n as { procedure?: Node; arguments?: Node[] };
+    if (n.type === 'function' && call.procedure?.type === 'variable' && call.procedure.value === 'lookup' && call.arguments?.length === 2) {
+      const [record, key] = call.arguments as [Node, Node];
+      const name = constantKey(key as jsonata.ExprNode, variables);
+      if (record.type === 'variable' && record.value === '' && Object.keys(record).every((k) => k === 'type' || k === 'value' || k === 'position') && name !== undefined) {
+        fields.add(name);
+        return;
+      }
+    }
     if (n.type === 'path' && Array.isArray(n.steps) && n.steps.length > 0) {
       const [first, second] = n.steps as [Node, Node | undefined];
       if (first.type === 'name' && typeof first.value === 'string') fields.add(first.value);

@@ -2,6 +2,7 @@
 // empties a field without a word. We read the object constructors that can produce the output
 // from the expression's syntax tree, and report declared keys that are absent from a record.
 import type jsonata from 'jsonata';
+import { constantKey } from './constant-key.js';
 
 export interface Shape {
   /** Declared key → offset of the key in the expression, and the shapes of a nested constructor. */
@@ -9,38 +10,41 @@ export interface Shape {
 }
 
 /** The object constructors whose result can be an output record. */
-export function outputShapes(node: jsonata.ExprNode | undefined): Shape[] {
+export function outputShapes(node: jsonata.ExprNode | undefined, variables: Readonly<Record<string, unknown>> = {}): Shape[] {
   if (!node) return [];
   // the published types omit 'path', which the parser does produce
   switch (node.type as jsonata.ExprNode['type'] | 'path') {
     case 'unary':
       if (node.value === '{') {
-        const shape = shapeOf(node);
+        const shape = shapeOf(node, variables);
         return shape ? [shape] : [];
       }
-      if (node.value === '[') return (node.expressions ?? []).flatMap(outputShapes);
+      if (node.value === '[') return (node.expressions ?? []).flatMap((e) => outputShapes(e, variables));
       return [];
     case 'block':
-      return outputShapes(node.expressions?.at(-1));
+      return outputShapes(node.expressions?.at(-1), variables);
     case 'condition': {
       const branches = node as jsonata.ExprNode & { then?: jsonata.ExprNode; else?: jsonata.ExprNode };
-      return [...outputShapes(branches.then), ...outputShapes(branches.else)];
+      return [...outputShapes(branches.then, variables), ...outputShapes(branches.else, variables)];
     }
     case 'path':
-      return outputShapes(node.steps?.at(-1));
+      return outputShapes(node.steps?.at(-1), variables);
     default:
       return [];
   }
 }
 
-function shapeOf(node: jsonata.ExprNode): Shape | undefined {
+function shapeOf(node: jsonata.ExprNode, variables: Readonly<Record<string, unknown>>): Shape | undefined {
   const pairs = (node.lhs ?? []) as unknown as [jsonata.ExprNode, jsonata.ExprNode][];
   const keys = new Map<string, { position: number; nested: Shape[] }>();
   for (const [key, value] of pairs) {
-    // a computed key (`{ $k: v }`) makes the set of keys unknowable: no strict check for this shape
-    if (key.type !== 'string' || typeof key.value !== 'string') return undefined;
-    const nested = value.type === 'unary' && value.value === '{' ? outputShapes(value) : [];
-    keys.set(key.value, { position: Math.max(0, (key.position ?? 0) - key.value.length - 2), nested });
+    // a computed key (`{ $k: v }`) makes the set of keys unknowable: no strict check for this shape;
+    // a parameter's (`{ $params.skuField: v }`) is fixed for the flow
+    const name = constantKey(key, variables);
+    if (name === undefined) return undefined;
+    const nested = value.type === 'unary' && value.value === '{' ? outputShapes(value, variables) : [];
+    const position = key.type === 'string' ? Math.max(0, (key.position ?? 0) - name.length - 2) : firstPosition(key);
+    keys.set(name, { position, nested });
   }
   return { keys };
 }
@@ -80,4 +84,11 @@ export function missingFields(record: Record<string, unknown>, shapes: readonly 
     }
   }
   return fields.length > 0 ? { fields, position } : undefined;
+}
+
+/** Where a key expression starts in the text (a path's position is its last step's end). */
+function firstPosition(node: jsonata.ExprNode): number {
+  const steps = (node as { steps?: jsonata.ExprNode[] }).steps;
+  const first = steps?.[0] ?? node;
+  return Math.max(0, (first.position ?? 0) - String(first.value ?? '').length - 1);
 }

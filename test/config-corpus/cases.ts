@@ -385,7 +385,7 @@ export const CASES: readonly CorpusCase[] = [
     name: 'include passes an unknown parameter',
     files: client((t) => t.replace('  - file: flows/stock.yaml', '  - use: catalogue/items\n    params:\n      archiveDisabld: false\n  - file: flows/stock.yaml')),
     expect: [
-      "error SL_CONFIG_PARAM client.yaml:20:7 flows[0].params.archiveDisabld: the mapping has no parameter \"archiveDisabld\". Did you mean \"archiveDisabled\"? Parameters: archiveDisabled."
+      "error SL_CONFIG_PARAM client.yaml:20:7 flows[0].params.archiveDisabld: the mapping has no parameter \"archiveDisabld\". Did you mean \"archiveDisabled\"? Parameters: archiveDisabled, skuField."
     ],
   },
   {
