@@ -9,6 +9,7 @@ import type { ApplyArgs } from './commands/apply.js';
 import type { ExceptionsArgs } from './commands/exceptions.js';
 import type { PlanArgs } from './commands/plan.js';
 import type { SandboxArgs } from './commands/sandbox.js';
+import type { QueueArgs, ServeArgs } from './commands/serve.js';
 import type { CommandContext, GlobalOptions } from './context.js';
 import { Output, type CliIO } from './io.js';
 
@@ -19,10 +20,13 @@ type Command =
   | { name: 'apply'; args: ApplyArgs }
   | { name: 'sandbox'; args: SandboxArgs }
   | { name: 'exceptions'; args: ExceptionsArgs }
+  | { name: 'serve'; args: ServeArgs }
+  | { name: 'queue'; args: QueueArgs }
+  | { name: 'alert'; clientDir: string }
   | { name: 'errors' };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-const COMMANDS = ['validate', 'test', 'plan', 'apply', 'exceptions', 'sandbox', 'errors'];
+const COMMANDS = ['validate', 'test', 'plan', 'apply', 'serve', 'exceptions', 'queue', 'alert', 'sandbox', 'errors'];
 
 export async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const first = argv[0];
@@ -83,6 +87,21 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
           },
         };
       })
+    .command('serve <client-dir>', 'run as a service: flows on their schedules, webhooks and polling through a durable queue, /metrics, /healthz, /readyz, alerts (until SIGTERM)',
+      (y) => y.positional('client-dir', { type: 'string', demandOption: true, describe: 'folder with client.yaml' })
+        .option('port', { type: 'number', describe: 'HTTP port (default service.port, 7800)' })
+        .option('sandbox', { type: 'boolean', default: false, describe: 'serve against a sandbox started for this run (demo data, fresh state)' }),
+      (a) => { command = { name: 'serve', args: { clientDir: String(a.clientDir), sandbox: a.sandbox === true, ...(a.port !== undefined ? { port: Number(a.port) } : {}) } }; })
+    .command('queue <action> <client-dir> [ids..]', 'the service\'s work queue: list (pending and dead letters), requeue dead letters (all, or by handle)',
+      (y) => y.positional('action', { choices: ['list', 'requeue'] as const, describe: 'what to do' })
+        .positional('client-dir', { type: 'string', demandOption: true, describe: 'folder with client.yaml' })
+        .positional('ids', { type: 'string', array: true, describe: 'handles of dead letters to requeue (flow:field=value; a prefix suffices); none: all' })
+        .option('dead', { type: 'boolean', default: false, describe: 'list only the dead letters' }),
+      (a) => { command = { name: 'queue', args: { action: a.action as QueueArgs['action'], clientDir: String(a.clientDir), ids: ((a.ids as string[] | undefined) ?? []).map(String), dead: a.dead === true } }; })
+    .command('alert <action> <client-dir>', 'alerts: test sends a test message through every configured channel',
+      (y) => y.positional('action', { choices: ['test'] as const, describe: 'what to do' })
+        .positional('client-dir', { type: 'string', demandOption: true, describe: 'folder with client.yaml' }),
+      (a) => { command = { name: 'alert', clientDir: String(a.clientDir) }; })
     .command('sandbox', 'start the simulated OroCommerce and Lightspeed R-Series (seeded, with optional faults and traffic) until Ctrl-C',
       (y) => y
         .option('seed', { type: 'string', describe: 'seed from a folder in the OroCommerce demo layout, an online-retail .csv or a catalogue .json (default: ../shared/data/orocommerce-demo)' })
@@ -168,6 +187,9 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
       case 'plan': return await (await import('./commands/plan.js')).planCommand(context, command.args);
       case 'apply': return await (await import('./commands/apply.js')).applyCommand(context, command.args);
       case 'sandbox': return await (await import('./commands/sandbox.js')).sandboxCommand(context, command.args);
+      case 'serve': return await (await import('./commands/serve.js')).serveCommand(context, command.args);
+      case 'queue': return await (await import('./commands/serve.js')).queueCommand(context, command.args);
+      case 'alert': return await (await import('./commands/serve.js')).alertTestCommand(context, command.clientDir);
       case 'exceptions': return await (await import('./commands/exceptions.js')).exceptionsCommand(context, command.args);
       case 'errors': return listErrors(context);
     }

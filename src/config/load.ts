@@ -6,8 +6,8 @@ import { dirname, join, resolve } from 'node:path';
 import type { Diagnostic } from '../errors.js';
 import { buildEnv } from './env.js';
 import { display, isObject, problem, RAW_KEYS, resolveFlowEntry, type LocatedFlow } from './flows.js';
-import type { Project, ResolvedConfig, ResolvedFlow, SystemConfig } from './model.js';
-import { cronProblem, resolveFlow } from './resolve.js';
+import type { Project, ResolvedConfig, ResolvedFlow, ServiceConfig, SystemConfig } from './model.js';
+import { cronProblem, durationMs, resolveFlow } from './resolve.js';
 import type { StorelinkClient } from './schema-types.js';
 import { schemas } from './schemas.js';
 import { schemaDiagnostics } from './schema-errors.js';
@@ -112,6 +112,14 @@ export async function loadProject(target: string, options: LoadOptions): Promise
     }
   }
   for (const flow of located) checkAfterTriggers(flow, firstByName, diagnostics);
+  const digest = raw.service?.alerts?.digest;
+  if (digest !== undefined) {
+    const cronError = cronProblem(digest);
+    const at = parsed.map.get('/service/alerts/digest');
+    if (cronError) diagnostics.push(problem('SL_CONFIG_CRON', cronError, at?.value, at?.path, 'Five fields: minute hour day-of-month month day-of-week, e.g. "0 8 * * *"'));
+  }
+  // alert URLs carry their credential in the path (Slack's do): kept out of every log and message
+  for (const url of [raw.service?.alerts?.slack, raw.service?.alerts?.webhook]) if (url && url.length >= 4) secrets.push(url);
   if (diagnostics.length > 0) return { diagnostics, secrets };
 
   const config: ResolvedConfig = deepFreeze({
@@ -123,8 +131,33 @@ export async function loadProject(target: string, options: LoadOptions): Promise
     state: { backend: 'lowdb' as const, dir: resolve(dir, raw.state?.dir ?? '.storelink/state') },
     flows,
     exceptionOwners: definedEntries(raw.exceptions?.owners ?? {}),
+    service: resolveService(raw.service),
   });
   return { project: { config, transforms, secrets: Object.freeze([...new Set(secrets)]) }, diagnostics: [], secrets };
+}
+
+function resolveService(raw: StorelinkClient['service']): ServiceConfig {
+  const oro = raw?.webhooks?.oro;
+  const alerts = raw?.alerts;
+  return {
+    port: raw?.port ?? 7800,
+    host: raw?.host ?? '127.0.0.1',
+    webhooks: oro ? { oro: { secret: oro.secret, maxAgeMs: durationMs(oro.maxAge ?? '5m') } } : {},
+    queue: {
+      maxAttempts: raw?.queue?.maxAttempts ?? 8,
+      baseMs: durationMs(raw?.queue?.backoff ?? '2s'),
+      maxMs: durationMs(raw?.queue?.maxBackoff ?? '5m'),
+      coalesceMs: durationMs(raw?.queue?.coalesce ?? '200ms'),
+      batch: raw?.queue?.batch ?? 500,
+    },
+    alerts: {
+      ...(alerts?.slack ? { slack: alerts.slack } : {}),
+      ...(alerts?.webhook ? { webhook: alerts.webhook } : {}),
+      minSeverity: alerts?.minSeverity ?? 'warning',
+      ...(alerts?.owners ? { owners: alerts.owners } : {}),
+      digest: alerts?.digest ?? '0 8 * * *',
+    },
+  };
 }
 
 function resolveSystems(raw: StorelinkClient): Record<string, SystemConfig> {

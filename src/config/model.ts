@@ -74,6 +74,8 @@ export interface ResolvedFlow {
   readonly strict: boolean;
   readonly ownership: { readonly default: OwnershipRule; readonly fields: Readonly<Record<string, OwnershipRule>> };
   readonly schedule?: string;
+  /** Cron expression of the service's full runs (reconciliation). */
+  readonly reconcile?: string;
   readonly triggers: readonly Trigger[];
   readonly policies: ResolvedPolicies;
   readonly limits: TransformLimits;
@@ -90,6 +92,21 @@ export interface ResolvedConfig {
   readonly flows: readonly ResolvedFlow[];
   /** Exception type → owner role, where the client assigns them differently from the standard. */
   readonly exceptionOwners: Readonly<Record<string, string>>;
+  readonly service: ServiceConfig;
+}
+
+export interface ServiceConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly webhooks: { readonly oro?: { readonly secret: string; readonly maxAgeMs: number } };
+  readonly queue: { readonly maxAttempts: number; readonly baseMs: number; readonly maxMs: number; readonly coalesceMs: number; readonly batch: number };
+  readonly alerts: {
+    readonly slack?: string;
+    readonly webhook?: string;
+    readonly minSeverity: 'info' | 'warning' | 'error';
+    readonly owners?: readonly string[];
+    readonly digest: string;
+  };
 }
 
 /** A loaded client: the frozen configuration plus what was compiled from it. */

@@ -82,6 +82,7 @@ class FlowChecker {
 
     const schedule = raw.schedule ?? defaults.schedule;
     if (raw.schedule !== undefined) this.checkCron(raw.schedule, '/schedule');
+    if (raw.reconcile !== undefined) this.checkCron(raw.reconcile, '/reconcile');
     const triggers = this.triggers(source?.connector, source?.entity.webhookTopics, incremental !== undefined);
 
     if (target && target.entity.writes.length === 0) {
@@ -114,6 +115,7 @@ class FlowChecker {
       strict,
       ownership: { default: raw.ownership?.default ?? defaults.ownership ?? 'owner-wins', fields: ownershipFields },
       ...(schedule !== undefined ? { schedule } : {}),
+      ...(raw.reconcile !== undefined ? { reconcile: raw.reconcile } : {}),
       triggers,
       policies: { ...DEFAULT_POLICIES, ...defaults.policies, ...raw.policies },
       limits,
@@ -254,10 +256,25 @@ class FlowChecker {
         }
         out.push({ kind: 'poll', everyMs: durationMs(trigger.poll) });
       } else if (trigger.webhook !== undefined && trigger.webhook !== false) {
-        if (connector && !connector.capabilities.webhooks) {
-          this.report('SL_CONFIG_CAPABILITY', `${pointer}/webhook`, `${connector.title} sends no webhooks`, 'Use a poll trigger instead, e.g. - poll: 10s');
-        } else if (trigger.webhook === true && topics === undefined && connector) {
-          this.report('SL_CONFIG_CAPABILITY', `${pointer}/webhook`, `${connector.title} sends no webhooks for ${this.raw.source.entity}`, 'Use a poll trigger or a schedule');
+        // topics of the source entity, or of the related set whose records name what to recompute
+        // (an Oro order → the stock of its SKUs)
+        const recomputeTopics = this.recomputeTopics();
+        const sourceTopics = connector?.capabilities.webhooks ? topics ?? [] : [];
+        if (trigger.webhook === true) {
+          if (connector && !connector.capabilities.webhooks) {
+            this.report('SL_CONFIG_CAPABILITY', `${pointer}/webhook`, `${connector.title} sends no webhooks`,
+              recomputeTopics.length > 0 ? `List the topics of the records to recompute, e.g. webhook: [${recomputeTopics.slice(0, 2).join(', ')}]` : 'Use a poll trigger instead, e.g. - poll: 10s');
+          } else if (topics === undefined && connector) {
+            this.report('SL_CONFIG_CAPABILITY', `${pointer}/webhook`, `${connector.title} sends no webhooks for ${this.raw.source.entity}`, 'Use a poll trigger or a schedule');
+          }
+        } else if (connector) {
+          const allowed = [...sourceTopics, ...recomputeTopics];
+          trigger.webhook.forEach((topic, i) => {
+            if (allowed.includes(topic)) return;
+            const suggestion = closest(topic, allowed);
+            this.report('SL_CONFIG_CAPABILITY', `${pointer}/webhook/${i}`, `no webhook topic "${topic}" concerns this flow`,
+              allowed.length > 0 ? `${suggestion ? `Did you mean "${suggestion}"? ` : ''}Topics: ${quoteList(allowed)}` : `Neither ${this.raw.source.entity} nor a recomputed related set sends webhooks; use a poll trigger`);
+          });
         }
         out.push({ kind: 'webhook', topics: trigger.webhook === true ? topics ?? [] : trigger.webhook });
       } else if (trigger.after !== undefined) {
@@ -265,6 +282,24 @@ class FlowChecker {
       }
     });
     return out;
+  }
+
+  /** Webhook topics of the related set named by `incremental.recompute`, where its system sends webhooks. */
+  private recomputeTopics(): string[] {
+    const incremental = this.raw.source.incremental;
+    const recompute = typeof incremental === 'object' ? incremental.recompute : undefined;
+    const set = recompute ? recompute.keys.split('.')[0]! : undefined;
+    const spec = set !== undefined && this.raw.related ? this.raw.related[set] : undefined;
+    if (!spec) return [];
+    const found = this.systemEntityQuiet(spec.system, spec.entity);
+    return found?.connector.capabilities.webhooks ? [...(found.entity.webhookTopics ?? [])] : [];
+  }
+
+  private systemEntityQuiet(system: string, entity: string): { connector: ConnectorDescriptor; entity: ConnectorDescriptor['entities'][string] } | undefined {
+    const config = Object.hasOwn(this.client.systems, system) ? this.client.systems[system] : undefined;
+    const connector = config ? connectorById(config.connector) : undefined;
+    const descriptor = connector && Object.hasOwn(connector.entities, entity) ? connector.entities[entity] : undefined;
+    return connector && descriptor ? { connector, entity: descriptor } : undefined;
   }
 
   /**

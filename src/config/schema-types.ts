@@ -85,6 +85,10 @@ ownership?: Ownership
  */
 schedule?: string
 /**
+ * When `storelink serve` runs this flow in full, reading every source record whatever the cursor says (the reconciliation that catches what incremental runs and events missed), as a quoted cron expression, e.g. "0 3 * * *".
+ */
+reconcile?: string
+/**
  * Events that run the flow between schedules: `poll` (short-interval polling), `webhook` (vendor webhooks) or `after` (when another flow finished).
  */
 triggers?: Trigger[]
@@ -353,6 +357,7 @@ owners?: {
 [k: string]: "ops" | "finance" | "e-commerce" | "merchandising" | undefined
 }
 }
+service?: Service
 /**
  * The flows that run, in order: `use:` a mapping from the standard library (with params and overrides), `file:` a flow file of this client, or a flow written inline.
  * 
@@ -398,6 +403,88 @@ limits?: Limits
  */
 params?: {
 [k: string]: unknown | undefined
+}
+}
+
+/**
+ * How `storelink serve` runs: its HTTP port (webhooks, /metrics, /healthz), webhook secrets, the work queue and alerts.
+ */
+export interface Service {
+/**
+ * Port of the service's HTTP endpoint (webhooks, /metrics, /healthz, /readyz). Default 7800; 0 picks a free one.
+ */
+port?: number
+/**
+ * Address to listen on. Default 127.0.0.1; 0.0.0.0 behind a reverse proxy that terminates TLS.
+ */
+host?: string
+/**
+ * Incoming webhooks by system name.
+ */
+webhooks?: {
+/**
+ * Oro's webhooks (OroCommerce 7.0.2 and later), received at /webhooks/oro.
+ */
+oro?: {
+/**
+ * The secret set on the Oro webhook subscriptions: every delivery's Webhook-Signature is checked against it. Use ${ORO_WEBHOOK_SECRET}.
+ */
+secret: string
+/**
+ * Deliveries older than this (by their timestamp) are refused as replays. Default `5m`.
+ */
+maxAge?: string
+}
+}
+/**
+ * The durable work queue events go through.
+ */
+queue?: {
+/**
+ * Attempts before an item goes to the dead letters (and an exception opens). Default 8.
+ */
+maxAttempts?: number
+/**
+ * First retry delay, doubled per attempt. Default `2s`.
+ */
+backoff?: string
+/**
+ * Longest retry delay. Default `5m`.
+ */
+maxBackoff?: string
+/**
+ * How long the worker waits after an event for more of them, to read them in one go. Default `200ms`.
+ */
+coalesce?: string
+/**
+ * Most records one worker pass recomputes. Default 500.
+ */
+batch?: number
+}
+/**
+ * Where new exceptions are announced.
+ */
+alerts?: {
+/**
+ * A Slack (or Mattermost, Teams-compatible) incoming-webhook URL. Use ${SLACK_WEBHOOK_URL}.
+ */
+slack?: string
+/**
+ * A URL that receives each alert as JSON.
+ */
+webhook?: string
+/**
+ * Announce exceptions of this severity and above. Default `warning`.
+ */
+minSeverity?: ("info" | "warning" | "error")
+/**
+ * Announce only these owners' exceptions. Default all.
+ */
+owners?: ("ops" | "finance" | "e-commerce" | "merchandising")[]
+/**
+ * When to send the daily digest of open exceptions, as a cron expression. Default "0 8 * * *".
+ */
+digest?: string
 }
 }
 

@@ -33,6 +33,11 @@ export const EXCEPTION_TYPES = {
     explanation: 'A record could not be transformed into a valid record for the target system (a mapping or data problem).',
     action: 'Read the reason and the field; correct the source data, or ask the integration consultant to adjust the mapping.',
   },
+  event_dead_letter: {
+    owner: 'ops', severity: 'error',
+    explanation: 'The service could not process queued changes after every retry (a system kept failing, or a record it names cannot be written); they wait in the dead letters, nothing is dropped.',
+    action: 'Read the last error in the exception. Fix its cause (the system is reachable again, the record is corrected), then run `storelink queue requeue <client-dir>` to process them again.',
+  },
   conflict: {
     owner: 'e-commerce', severity: 'warning',
     explanation: 'Someone changed a field in the system that does not own it; the owning system\'s value and the edited value differ.',

@@ -3,6 +3,7 @@
 // diff each field under the ownership rules, and decide per record — then hold the flow back if a
 // safety rail trips. Nothing here writes to a vendor.
 import type { Connector, ReadCursor } from '../connectors/connector.js';
+import { matchesFilter } from './filter.js';
 import { connectorById } from '../connectors/registry.js';
 import type { Project, RelatedSpec, ResolvedFlow } from '../config/model.js';
 import { schemas } from '../config/schemas.js';
@@ -31,6 +32,16 @@ export interface FlowPlanOptions {
   readonly full?: boolean;
   readonly force?: boolean;
   readonly progress?: ProgressSink;
+  /**
+   * Only these source records, read fresh by field value (the service's queued events: items whose
+   * stock changed, an order a webhook named). The cursor is left alone.
+   */
+  readonly keys?: readonly SourceKeys[];
+}
+
+export interface SourceKeys {
+  readonly by: string;
+  readonly values: readonly (string | number)[];
 }
 
 interface Desired {
@@ -70,7 +81,8 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
   const progress = options.progress ?? (() => undefined);
 
   // 1. the source — and, on a full run, the whole target at the same time
-  const cursor = flow.source.incremental && !options.full ? await store.cursors.get(flow.name) : undefined;
+  const keyed = options.keys !== undefined;
+  const cursor = flow.source.incremental && !options.full && !keyed ? await store.cursors.get(flow.name) : undefined;
   const since: ReadCursor | undefined = cursor ? { value: cursor.value, idsAtValue: cursor.idsAtValue, ...(cursor.readAt !== undefined ? { readAt: cursor.readAt } : {}) } : undefined;
   const { sourceFields, targetFields } = readFields(project, flow);
   const hasRelated = Object.keys(flow.related).length > 0;
@@ -81,7 +93,7 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
   // the related read (its order's commitment still counted) only lowers the source read after it —
   // counted twice for one run, never missed. Other flows read everything at once.
   const ordered = hasRelated && flow.policies.recheck;
-  const fullTarget = options.level !== 'source' && (ordered || !(since && flow.match.on.length > 0))
+  const fullTarget = options.level !== 'source' && (ordered || !((since || keyed) && flow.match.on.length > 0))
     ? readAll(runtime.connector(flow.target.system), flow.target.entity, { includeArchived: true, ...(targetFields ? { fields: targetFields } : {}) }, (n) => progress({ flow: flow.name, phase: 'read-target', done: n }))
     : undefined;
   fullTarget?.catch(() => undefined); // awaited below; keeps an early failure from going unhandled meanwhile
@@ -141,7 +153,8 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
     await relatedLoad;
     return relatedLoader.valuesOf(set, path);
   };
-  for await (const page of sourcePages(runtime, flow, since, sourceFields, recomputeKeys)) {
+  const pages = options.keys ? keyedPages(runtime, flow, options.keys) : sourcePages(runtime, flow, since, sourceFields, recomputeKeys);
+  for await (const page of pages) {
     read += page.records.length;
     if (page.cursor) nextCursor = page.cursor;
     progress({ flow: flow.name, phase: 'read-source', done: read });
@@ -155,10 +168,10 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
   await relatedLoad; // a failed read of related records fails the plan, even with an empty source
   const base = {
     name: flow.name,
-    source: { system: flow.source.system, entity: flow.source.entity, read, incremental: since !== undefined },
+    source: { system: flow.source.system, entity: flow.source.entity, read, incremental: since !== undefined || keyed },
     ...(nextCursor ? { nextCursor } : {}),
   };
-  if (read === 0 && !since && flow.policies.emptySource === 'stop') {
+  if (read === 0 && !since && !keyed && flow.policies.emptySource === 'stop') {
     await fullTarget?.catch(() => undefined);
     return stopped(base, flow, 0, 'the source returned no records at all; an outage must never empty the target');
   }
@@ -234,7 +247,8 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
   if (conflicts > 0 && flow.policies.conflict === 'stop') {
     return hold(plan, `${conflicts} conflict${conflicts === 1 ? '' : 's'}: ${flow.target.system} changed fields ${flow.source.system} owns, and the flow stops on conflicts until someone decides`);
   }
-  return options.force ? plan : applyChangeRail(plan, flow, targetRecords.length);
+  // a keyed run reads only the targets of the records its events named: a share of those says nothing
+  return options.force || (keyed && !fullTarget) ? plan : applyChangeRail(plan, flow, targetRecords.length);
 }
 
 /**
@@ -274,6 +288,16 @@ async function* sourcePages(
     ...(incremental && !via ? { lookbackMs: incremental.lookbackMs, incremental: true } : {}),
   });
   if (via) yield { records: [], cursor: { value: new Date(startedAt).toISOString(), idsAtValue: [], readAt: startedAt } };
+}
+
+/** The source records named by value, a group at a time, each value once. */
+async function* keyedPages(runtime: Runtime, flow: ResolvedFlow, keys: readonly SourceKeys[]): AsyncGenerator<{ records: readonly unknown[]; cursor?: ReadCursor }> {
+  const connector = runtime.connector(flow.source.system);
+  for (const group of keys) {
+    const values = unique(group.values.map(String));
+    // a key read does not apply the flow's filter (an event can name an order that is not open)
+    if (values.length > 0) yield { records: (await connector.getByKeys(flow.source.entity, group.by, values)).filter((r) => matchesFilter(r, flow.source.filter)) };
+  }
 }
 
 /**

@@ -13,7 +13,7 @@ import { fingerprint, recordFingerprint } from './diff.js';
 import { EXCEPTION_TYPES, type ExceptionTypeName } from './exception-types.js';
 import { WriteGateway } from './gateway.js';
 import { emptySummary, PLAN_VERSION, type FlowPlan, type Plan, type PlanSummary } from './plan-model.js';
-import { planFlow, readFields, type ProgressSink, type Runtime } from './planner.js';
+import { planFlow, readFields, type ProgressSink, type Runtime, type SourceKeys } from './planner.js';
 
 export interface RuntimeOptions {
   readonly logger?: Logger;
@@ -23,6 +23,8 @@ export interface RuntimeOptions {
 }
 
 export interface OpenRuntime extends Runtime {
+  /** The connectors opened so far, by system name (for their request statistics). */
+  openConnectors(): ReadonlyMap<string, Connector>;
   close(): Promise<void>;
 }
 
@@ -44,6 +46,7 @@ export async function openRuntime(project: Project, options: RuntimeOptions = {}
       }
       return connector;
     },
+    openConnectors: () => connectors,
     async close() {
       await Promise.all([...connectors.values()].map((c) => c.close()));
       await store.close();
@@ -93,23 +96,35 @@ export async function planAndApply(runtime: Runtime, options: MakePlanOptions = 
   const flows: FlowPlan[] = [];
   const results: FlowApplyResult[] = [];
   for (const flow of selectFlows(runtime.project, options.flows)) {
-    let plan = await planFlow(runtime, flow, flowOptions(options));
-    onFlow?.(plan);
+    const { plan, result } = await runFlow(runtime, flow, options, onFlow);
     flows.push(plan);
-    let result = await applyFlow(runtime, flow, plan, options.progress);
-    // records the target changed between plan and write are planned again from fresh data
-    for (let round = 1; result.deferred > 0 && round <= RECHECK_ROUNDS; round += 1) {
-      const replanned = (result.replanned ?? 0) + result.deferred;
-      plan = await planFlow(runtime, flow, flowOptions(options));
-      const again = await applyFlow(runtime, flow, plan, options.progress);
-      result = {
-        ...again, replanned, created: result.created + again.created, updated: result.updated + again.updated, recovered: result.recovered + again.recovered,
-        failed: result.failed + again.failed, exceptions: result.exceptions + again.exceptions, writeRequests: result.writeRequests + again.writeRequests,
-      };
-    }
     results.push(result);
   }
   return { plan: assemble(runtime, flows, options.level ?? 'full'), results };
+}
+
+/**
+ * Plans and applies one flow; records the target changed between plan and write are planned again
+ * from fresh data. `keys` restricts the run to those source records (the service's events).
+ */
+export async function runFlow(
+  runtime: Runtime, flow: ResolvedFlow, options: MakePlanOptions & { keys?: readonly SourceKeys[] } = {}, onFlow?: (plan: FlowPlan) => void,
+): Promise<{ plan: FlowPlan; result: FlowApplyResult }> {
+  const planOptions = { ...flowOptions(options), ...(options.keys ? { keys: options.keys } : {}) };
+  let plan = await planFlow(runtime, flow, planOptions);
+  onFlow?.(plan);
+  const first = plan;
+  let result = await applyFlow(runtime, flow, plan, options.progress);
+  for (let round = 1; result.deferred > 0 && round <= RECHECK_ROUNDS; round += 1) {
+    const replanned = (result.replanned ?? 0) + result.deferred;
+    plan = await planFlow(runtime, flow, planOptions);
+    const again = await applyFlow(runtime, flow, plan, options.progress);
+    result = {
+      ...again, replanned, created: result.created + again.created, updated: result.updated + again.updated, recovered: result.recovered + again.recovered,
+      failed: result.failed + again.failed, exceptions: result.exceptions + again.exceptions, writeRequests: result.writeRequests + again.writeRequests,
+    };
+  }
+  return { plan: first, result };
 }
 
 /** How often a flow is planned again for records that changed under it; after that they wait for the next run. */

@@ -2,7 +2,7 @@
 // rewrites a big one (the cross-reference table). Every write goes to a temporary file that is then
 // renamed over the old one (lowdb's steno), so a process killed mid-write leaves the previous state.
 import { appendFile, chmod, mkdir, readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
@@ -13,7 +13,7 @@ import {
   type Cursor, type CursorStore, type ExceptionInput, type ExceptionRecord, type ExceptionStatus, type ExceptionStore,
   type AuditEntry, type AuditLog, type Journal, type JournalEntry,
   type LinkResult, type Ref, type RunRecord, type TokenStore, type RunStatus, type RunStore, type Store, type WrittenRecord,
-  type WrittenStore, type XrefStore,
+  type WrittenStore, type XrefStore, type QueueInput, type QueueItem, type WorkQueue, type QueueDepth,
 } from './store.js';
 
 const FORMAT_VERSION = 1;
@@ -27,6 +27,8 @@ interface XrefFile { version: number; links: LinkRow[] }
 interface WrittenFile { version: number; records: Record<string, WrittenRecord> }
 interface RunsFile { version: number; runs: RunRecord[] }
 interface ExceptionsFile { version: number; exceptions: ExceptionRecord[] }
+/** Pending and dead items; event ids seen (webhook ids, for deduplication) with when. */
+interface QueueFile { version: number; items: QueueItem[]; seen: Record<string, number> }
 
 async function openFile<T extends { version: number }>(dir: string, name: string, empty: T): Promise<Low<T>> {
   const path = join(dir, name);
@@ -60,13 +62,14 @@ const now = (): string => new Date().toISOString();
 
 export async function openLowdbStore(dir: string): Promise<Store> {
   await mkdir(dir, { recursive: true });
-  const [tokens, cursors, xref, written, runs, exceptions] = await Promise.all([
+  const [tokens, cursors, xref, written, runs, exceptions, queue] = await Promise.all([
     openFile<TokensFile>(dir, 'tokens.json', { version: FORMAT_VERSION, tokens: {} }),
     openFile<CursorsFile>(dir, 'cursors.json', { version: FORMAT_VERSION, cursors: {} }),
     openFile<XrefFile>(dir, 'xref.json', { version: FORMAT_VERSION, links: [] }),
     openFile<WrittenFile>(dir, 'written.json', { version: FORMAT_VERSION, records: {} }),
     openFile<RunsFile>(dir, 'runs.json', { version: FORMAT_VERSION, runs: [] }),
     openFile<ExceptionsFile>(dir, 'exceptions.json', { version: FORMAT_VERSION, exceptions: [] }),
+    openFile<QueueFile>(dir, 'queue.json', { version: FORMAT_VERSION, items: [], seen: {} }),
   ]);
   const pending = new Set<Promise<unknown>>();
   const track = <T>(promise: Promise<T>): Promise<T> => {
@@ -83,6 +86,7 @@ export async function openLowdbStore(dir: string): Promise<Store> {
     written: writtenStore(written, track),
     runs: runStore(runs, track),
     exceptions: exceptionStore(exceptions, track),
+    queue: new LowdbQueue(queue, join(dir, 'queue.json'), track),
     async close() {
       await Promise.allSettled([...pending]);
     },
@@ -173,6 +177,177 @@ function cursorStore(db: Low<CursorsFile>, track: Track): CursorStore {
       }));
     },
   };
+}
+
+/** How long a webhook id is remembered: far longer than any vendor redelivers. */
+const SEEN_TTL_MS = 7 * 24 * 3600_000;
+const SEEN_MAX = 200_000;
+
+const queueId = (flow: string, by: string, value: string): string => `${flow}\u0000${by}\u0000${value}`;
+
+/**
+ * The queue file is shared with the command line (`storelink queue requeue` while the service
+ * runs): before reading or changing it, a copy changed on disk by another process is read again.
+ */
+class LowdbQueue implements WorkQueue {
+  #stamp: string;
+  #inFlight = 0;
+
+  constructor(private readonly db: Low<QueueFile>, private readonly path: string, private readonly track: Track) {
+    db.data.seen ??= {};
+    this.#stamp = this.#fileStamp();
+  }
+
+  #fileStamp(): string {
+    try {
+      const stat = statSync(this.path);
+      return `${stat.mtimeMs}:${stat.size}`;
+    } catch {
+      return '';
+    }
+  }
+
+  #sync(): void {
+    // while this process's own writes are in flight the file lags its memory: nothing to read then
+    if (this.#inFlight > 0) return;
+    const stamp = this.#fileStamp();
+    if (stamp === this.#stamp || stamp === '') return;
+    try {
+      const data = JSON.parse(readFileSync(this.path, 'utf8')) as QueueFile;
+      if (data.version === FORMAT_VERSION && Array.isArray(data.items)) this.db.data = { ...data, seen: data.seen ?? {} };
+    } catch {
+      // a write in progress elsewhere (renamed over atomically, so this is rare): the next call reads it
+      return;
+    }
+    this.#stamp = stamp;
+  }
+
+  async #commit(change: (data: QueueFile) => void): Promise<void> {
+    this.#sync();
+    this.#inFlight += 1;
+    try {
+      await this.track(commit(this.db, change));
+    } finally {
+      this.#inFlight -= 1;
+      if (this.#inFlight === 0) this.#stamp = this.#fileStamp();
+    }
+  }
+
+  async enqueue(items: readonly QueueInput[], eventId?: string): Promise<'queued' | 'duplicate'> {
+    this.#sync();
+    if (eventId !== undefined && Object.hasOwn(this.db.data.seen, eventId)) return 'duplicate';
+    await this.#commit((data) => {
+      if (eventId !== undefined) {
+        data.seen[eventId] = Date.now();
+        pruneSeen(data.seen);
+      }
+      const index = new Map(data.items.map((item, i) => [item.id, i]));
+      for (const input of items) {
+        const id = queueId(input.flow, input.by, input.value);
+        const at = index.get(id);
+        const existing = at === undefined ? undefined : data.items[at];
+        if (existing && existing.deadAt === undefined) {
+          data.items[at!] = { ...existing, seq: existing.seq + 1, events: existing.events + 1, firstAt: Math.min(existing.firstAt, input.at) };
+        } else {
+          const item: QueueItem = { id, flow: input.flow, by: input.by, value: input.value, firstAt: input.at, seq: 1, events: 1, attempts: 0, nextAt: 0 };
+          if (at === undefined) {
+            index.set(id, data.items.length);
+            data.items.push(item);
+          } else data.items[at] = item; // a dead item gets a fresh life from a new event
+        }
+      }
+    });
+    return 'queued';
+  }
+
+  due(flow: string, now: number, limit: number): QueueItem[] {
+    this.#sync();
+    const out: QueueItem[] = [];
+    for (const item of this.db.data.items) {
+      if (item.flow !== flow || item.deadAt !== undefined || item.nextAt > now) continue;
+      out.push(item);
+    }
+    return out.sort((a, b) => a.firstAt - b.firstAt).slice(0, limit);
+  }
+
+  async complete(items: readonly QueueItem[]): Promise<void> {
+    if (items.length === 0) return;
+    const taken = new Map(items.map((i) => [i.id, i.seq]));
+    await this.#commit((data) => {
+      data.items = data.items.filter((item) => {
+        const seq = taken.get(item.id);
+        if (seq === undefined || item.deadAt !== undefined) return true;
+        return item.seq !== seq; // an event arrived while it was processed: keep it for another pass
+      }).map((item) => (taken.has(item.id) && item.deadAt === undefined ? { ...item, attempts: 0, nextAt: 0 } : item));
+    });
+  }
+
+  async fail(items: readonly QueueItem[], error: string, now: number, policy: { maxAttempts: number; baseMs: number; maxMs: number }): Promise<QueueItem[]> {
+    const ids = new Set(items.map((i) => i.id));
+    const died: QueueItem[] = [];
+    await this.#commit((data) => {
+      data.items = data.items.map((item) => {
+        if (!ids.has(item.id) || item.deadAt !== undefined) return item;
+        const attempts = item.attempts + 1;
+        if (attempts >= policy.maxAttempts) {
+          const dead = { ...item, attempts, lastError: error, deadAt: new Date(now).toISOString() };
+          died.push(dead);
+          return dead;
+        }
+        // bounded exponential backoff with ±20 % jitter, so retries of many items spread out
+        const delay = Math.min(policy.maxMs, policy.baseMs * 2 ** (attempts - 1)) * (0.8 + Math.random() * 0.4);
+        return { ...item, attempts, lastError: error, nextAt: now + Math.round(delay) };
+      });
+    });
+    return died;
+  }
+
+  async requeue(ids?: readonly string[]): Promise<number> {
+    let count = 0;
+    const wanted = (item: QueueItem) => !ids || ids.length === 0 || ids.some((prefix) => item.id.startsWith(prefix) || shortQueueId(item).startsWith(prefix));
+    await this.#commit((data) => {
+      data.items = data.items.map((item) => {
+        if (item.deadAt === undefined || !wanted(item)) return item;
+        count += 1;
+        const { deadAt: _dead, lastError: _error, ...rest } = item;
+        return { ...rest, attempts: 0, nextAt: 0 };
+      });
+    });
+    return count;
+  }
+
+  list(filter: { dead?: boolean; flow?: string } = {}): QueueItem[] {
+    this.#sync();
+    return this.db.data.items.filter((item) => (filter.flow === undefined || item.flow === filter.flow)
+      && (filter.dead === undefined || (item.deadAt !== undefined) === filter.dead));
+  }
+
+  depth(): Record<string, QueueDepth> {
+    this.#sync();
+    const out: Record<string, { pending: number; dead: number; oldestAt?: number }> = {};
+    for (const item of this.db.data.items) {
+      const entry = out[item.flow] ??= { pending: 0, dead: 0 };
+      if (item.deadAt !== undefined) entry.dead += 1;
+      else {
+        entry.pending += 1;
+        entry.oldestAt = Math.min(entry.oldestAt ?? Number.POSITIVE_INFINITY, item.firstAt);
+      }
+    }
+    return out;
+  }
+}
+
+/** A short, stable handle for an item on the command line. */
+export function shortQueueId(item: Pick<QueueItem, 'flow' | 'by' | 'value'>): string {
+  return `${item.flow}:${item.by}=${item.value}`;
+}
+
+function pruneSeen(seen: Record<string, number>): void {
+  const cutoff = Date.now() - SEEN_TTL_MS;
+  const entries = Object.entries(seen);
+  const drop = entries.length > SEEN_MAX ? entries.sort((a, b) => a[1] - b[1]).slice(0, entries.length - SEEN_MAX).map(([k]) => k) : [];
+  for (const key of drop) delete seen[key];
+  if (entries.length % 1000 === 0) for (const [key, at] of entries) if (at < cutoff) delete seen[key];
 }
 
 /** Index key of one direction: a record and the system/entity on the other side. */

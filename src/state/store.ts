@@ -157,7 +157,64 @@ export interface AuditLog {
   list(filter?: { flow?: string; system?: string; since?: string }): Promise<AuditEntry[]>;
 }
 
+/**
+ * One unit of queued work: recompute one source record of one flow. Events for the same record
+ * coalesce into one item (the worker reads the record fresh, so one recompute serves them all).
+ */
+export interface QueueItem {
+  /** flow, `by` and value: the coalescing key. */
+  readonly id: string;
+  readonly flow: string;
+  /** The source field the value is read by (`itemID`), or `@<related set>` for a record of that set (an Oro order a webhook named). */
+  readonly by: string;
+  readonly value: string;
+  /** When the oldest event not yet processed arrived (epoch ms): the sync lag and the latency start here. */
+  readonly firstAt: number;
+  /** Bumped by every event coalesced into the item, so work taken before a newer event is not taken as done for it. */
+  readonly seq: number;
+  readonly events: number;
+  readonly attempts: number;
+  /** Not before (epoch ms): the backoff after a failed attempt. */
+  readonly nextAt: number;
+  readonly lastError?: string;
+  readonly deadAt?: string;
+}
+
+export interface QueueInput {
+  readonly flow: string;
+  readonly by: string;
+  readonly value: string;
+  readonly at: number;
+}
+
+export interface QueueDepth {
+  readonly pending: number;
+  readonly dead: number;
+  /** firstAt of the oldest pending item, if any. */
+  readonly oldestAt?: number;
+}
+
+/** The durable work queue of the service: nothing queued is lost across restarts. */
+export interface WorkQueue {
+  /**
+   * Adds work, durably before it returns. With an event id (a webhook's), an id already seen is a
+   * duplicate delivery: nothing is added and the result is 'duplicate'.
+   */
+  enqueue(items: readonly QueueInput[], eventId?: string): Promise<'queued' | 'duplicate'>;
+  /** Pending items of a flow that are due, oldest first. */
+  due(flow: string, now: number, limit: number): QueueItem[];
+  /** Removes items the worker processed — unless an event arrived for one meanwhile (its seq moved): that one stays, due now. */
+  complete(items: readonly QueueItem[]): Promise<void>;
+  /** A failed attempt: retried after a backoff, or moved to the dead letters after `maxAttempts`. Returns the items that died. */
+  fail(items: readonly QueueItem[], error: string, now: number, policy: { maxAttempts: number; baseMs: number; maxMs: number }): Promise<QueueItem[]>;
+  /** Dead items back to pending (all, or those whose id starts with one of `ids`). Returns how many. */
+  requeue(ids?: readonly string[]): Promise<number>;
+  list(filter?: { dead?: boolean; flow?: string }): QueueItem[];
+  depth(): Record<string, QueueDepth>;
+}
+
 export interface Store {
+  readonly queue: WorkQueue;
   readonly journal: Journal;
   readonly audit: AuditLog;
   readonly tokens: TokenStore;

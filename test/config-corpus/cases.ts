@@ -114,14 +114,14 @@ export const CASES: readonly CorpusCase[] = [
     name: 'misspelt top-level key in client.yaml',
     files: client((t) => `${t}timezon: Europe/Amsterdam\n`),
     expect: [
-      "error SL_CONFIG_UNKNOWN_KEY client.yaml:19:1 timezon: unknown key \"timezon\". Did you mean \"timezone\"? Allowed keys: client, timezone, systems, state, lookups, defaults, exceptions, flows."
+      "error SL_CONFIG_UNKNOWN_KEY client.yaml:19:1 timezon: unknown key \"timezon\". Did you mean \"timezone\"? Allowed keys: client, timezone, systems, state, lookups, defaults, exceptions, service, flows."
     ],
   },
   {
     name: 'misspelt key in a flow',
     files: flow((t) => t.replace('schedule:', 'scheduel:')),
     expect: [
-      "error SL_CONFIG_UNKNOWN_KEY flows/stock.yaml:16:1 scheduel: unknown key \"scheduel\". Did you mean \"schedule\"? Allowed keys: name, description, enabled, params, source, related, target, match, transform, strict, ownership, schedule, triggers, policies, limits."
+      "error SL_CONFIG_UNKNOWN_KEY flows/stock.yaml:16:1 scheduel: unknown key \"scheduel\". Did you mean \"schedule\"? Allowed keys: name, description, enabled, params, source, related, target, match, transform, strict, ownership, schedule, reconcile, triggers, policies, limits."
     ],
   },
   {
@@ -399,7 +399,7 @@ export const CASES: readonly CorpusCase[] = [
     name: 'override with a misspelt key points into client.yaml',
     files: client((t) => t.replace('  - file: flows/stock.yaml', '  - use: catalogue/items\n    override:\n      shedule: "0 * * * *"\n  - file: flows/stock.yaml')),
     expect: [
-      "error SL_CONFIG_UNKNOWN_KEY client.yaml:20:7 flows[0].override.shedule: unknown key \"shedule\". Did you mean \"schedule\"? Allowed keys: name, description, enabled, params, source, related, target, match, transform, strict, ownership, schedule, triggers, policies, limits."
+      "error SL_CONFIG_UNKNOWN_KEY client.yaml:20:7 flows[0].override.shedule: unknown key \"shedule\". Did you mean \"schedule\"? Allowed keys: name, description, enabled, params, source, related, target, match, transform, strict, ownership, schedule, reconcile, triggers, policies, limits."
     ],
   },
   {
@@ -469,7 +469,7 @@ export const CASES: readonly CorpusCase[] = [
     name: 'a block written where a value was expected',
     files: flow((t) => t.replace('source:\n', 'source: lightspeed\nsourcex:\n')),
     expect: [
-      "error SL_CONFIG_UNKNOWN_KEY flows/stock.yaml:3:1 sourcex: unknown key \"sourcex\". Did you mean \"source\"? Allowed keys: name, description, enabled, params, source, related, target, match, transform, strict, ownership, schedule, triggers, policies, limits.",
+      "error SL_CONFIG_UNKNOWN_KEY flows/stock.yaml:3:1 sourcex: unknown key \"sourcex\". Did you mean \"source\"? Allowed keys: name, description, enabled, params, source, related, target, match, transform, strict, ownership, schedule, reconcile, triggers, policies, limits.",
       "error SL_CONFIG_INVALID flows/stock.yaml:2:9 source: expected a mapping, got \"lightspeed\"."
     ],
   },

@@ -1,0 +1,124 @@
+// `storelink serve <client-dir>`: the service, until SIGTERM or Ctrl-C, then a graceful stop.
+// `storelink queue list|requeue <client-dir>`: the work queue and its dead letters.
+// `storelink alert test <client-dir>`: proves each alert channel.
+import { loadProject } from '../../config/load.js';
+import { slError } from '../../errors.js';
+import { openRuntime } from '../../engine/run.js';
+import { Alerts } from '../../service/alerts.js';
+import { Service } from '../../service/service.js';
+import { shortQueueId } from '../../state/lowdb-store.js';
+import type { CommandContext } from '../context.js';
+import { commandRuntime } from '../embedded-sandbox.js';
+import { printDiagnostics } from '../format.js';
+
+export interface ServeArgs {
+  readonly clientDir: string;
+  readonly port?: number;
+  readonly sandbox: boolean;
+}
+
+export async function serveCommand(context: CommandContext, args: ServeArgs): Promise<number> {
+  const { output, io, options, logger } = context;
+  const loaded = await loadProject(args.clientDir, { cwd: io.cwd, env: io.env, envFiles: options.envFile });
+  output.secrets.add(loaded.secrets);
+  if (!loaded.project) {
+    printDiagnostics(output, loaded.diagnostics);
+    return 2;
+  }
+  const { runtime, close } = await commandRuntime(context, loaded.project, args.sandbox);
+  const service = new Service(runtime, { logger, ...(args.port !== undefined ? { port: args.port } : {}) });
+  try {
+    await service.start();
+  } catch (error) {
+    await close();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') {
+      throw slError('SL_USAGE', `cannot listen on ${runtime.project.config.service.host}:${args.port ?? runtime.project.config.service.port} (${code})`, { hint: 'Set service.port in client.yaml or pass --port' });
+    }
+    throw error;
+  }
+  const config = runtime.project.config;
+  output.out(`storelink serving ${config.client} at ${service.url ?? ''}`);
+  for (const flow of config.flows.filter((f) => f.enabled)) {
+    const triggers = [
+      flow.schedule ? `schedule "${flow.schedule}"` : '', flow.reconcile ? `reconcile "${flow.reconcile}"` : '',
+      ...flow.triggers.map((t) => (t.kind === 'poll' ? `poll every ${t.everyMs / 1000} s` : t.kind === 'webhook' ? `webhook ${t.topics.join(', ') || '(default topics)'}` : `after ${t.flow}`)),
+    ].filter(Boolean);
+    output.out(`  ${flow.name.padEnd(20)} ${triggers.join(' · ')}`);
+  }
+  output.out(`  webhooks: ${Object.keys(config.service.webhooks).map((s) => `${service.url ?? ''}/webhooks/${s}`).join(', ') || 'none configured'}; metrics: ${service.url ?? ''}/metrics`);
+  await new Promise<void>((resolve) => {
+    if (io.signal?.aborted) resolve();
+    else io.signal?.addEventListener('abort', () => resolve(), { once: true });
+  });
+  output.out('stopping: finishing the runs in flight; queued work stays queued');
+  await service.stop();
+  await close();
+  return 0;
+}
+
+export interface QueueArgs {
+  readonly action: 'list' | 'requeue';
+  readonly clientDir: string;
+  readonly ids: readonly string[];
+  readonly dead: boolean;
+}
+
+export async function queueCommand(context: CommandContext, args: QueueArgs): Promise<number> {
+  const { output, io, options, logger } = context;
+  const loaded = await loadProject(args.clientDir, { cwd: io.cwd, env: io.env, envFiles: options.envFile });
+  output.secrets.add(loaded.secrets);
+  if (!loaded.project) {
+    printDiagnostics(output, loaded.diagnostics);
+    return 2;
+  }
+  const runtime = await openRuntime(loaded.project, { logger, secrets: output.secrets });
+  try {
+    const queue = runtime.store.queue;
+    if (args.action === 'requeue') {
+      const count = await queue.requeue(args.ids);
+      output.out(count === 0 ? 'no dead letters matched; nothing requeued' : `requeued ${count} dead letter${count === 1 ? '' : 's'}; a running service picks them up at its next pass (or start it)`);
+      return 0;
+    }
+    const items = queue.list(args.dead ? { dead: true } : {});
+    if (options.json) {
+      output.json({ version: 1, depth: queue.depth(), items: items.map((i) => ({ ...i, handle: shortQueueId(i) })) });
+      return 0;
+    }
+    const depth = Object.entries(queue.depth());
+    if (depth.length === 0) output.out('the queue is empty');
+    for (const [flow, d] of depth) {
+      output.out(`${flow.padEnd(20)} ${d.pending} pending${d.oldestAt ? ` (oldest ${Math.round((Date.now() - d.oldestAt) / 1000)} s)` : ''}, ${d.dead} dead`);
+    }
+    for (const item of items.slice(0, 200)) {
+      output.out(`  ${item.deadAt ? output.paint('red', 'dead   ') : 'pending'} ${shortQueueId(item)}  attempts ${item.attempts}${item.lastError ? `  last error: ${item.lastError}` : ''}`);
+    }
+    if (items.length > 200) output.out(`  … and ${items.length - 200} more (--json lists all)`);
+    return 0;
+  } finally {
+    await runtime.close();
+  }
+}
+
+export async function alertTestCommand(context: CommandContext, clientDir: string): Promise<number> {
+  const { output, io, options, logger } = context;
+  const loaded = await loadProject(clientDir, { cwd: io.cwd, env: io.env, envFiles: options.envFile });
+  output.secrets.add(loaded.secrets);
+  if (!loaded.project) {
+    printDiagnostics(output, loaded.diagnostics);
+    return 2;
+  }
+  const runtime = await openRuntime(loaded.project, { logger, secrets: output.secrets });
+  try {
+    const alerts = new Alerts(runtime, logger);
+    if (!alerts.configured) {
+      output.err(`${output.paint('red', 'error')} SL_USAGE no alert channel is configured. Add service.alerts.slack and/or service.alerts.webhook to client.yaml.`);
+      return 2;
+    }
+    const results = await alerts.test();
+    for (const r of results) output.out(`${r.ok ? output.paint('green', '✔') : output.paint('red', '✘')} ${r.channel}: ${r.detail}`);
+    return results.every((r) => r.ok) ? 0 : 1;
+  } finally {
+    await runtime.close();
+  }
+}

@@ -1,0 +1,369 @@
+// `storelink serve`: every flow on its cron schedule (and its full reconciliation on a slower
+// one), events from Oro webhooks and from polling Lightspeed, a durable work queue between them
+// and the worker, and an HTTP endpoint for webhooks, /metrics, /healthz and /readyz.
+//
+// Events only name records; the worker reads them fresh and recomputes, so a duplicate or a late
+// event has nothing to add, and a restart re-processes what it had not finished without harm.
+// One run per flow at a time: a schedule tick that finds the flow running is skipped and counted,
+// the worker waits for the run to end.
+import cron, { type ScheduledTask } from 'node-cron';
+import { connectorById } from '../connectors/registry.js';
+import type { ResolvedFlow } from '../config/model.js';
+import { isStorelinkError } from '../errors.js';
+import { runFlow, type OpenRuntime } from '../engine/run.js';
+import type { SourceKeys } from '../engine/planner.js';
+import { EXCEPTION_TYPES } from '../engine/exception-types.js';
+import type { Logger } from '../logging/logger.js';
+import type { QueueInput, QueueItem } from '../state/store.js';
+import { valuesAt } from '../transform/related.js';
+import { Alerts } from './alerts.js';
+import { ServiceMetrics } from './metrics.js';
+import { startHttp, type HttpEndpoint } from './http.js';
+import { OroWebhookIntake } from './webhooks.js';
+
+export type RunTrigger = 'schedule' | 'reconcile' | 'event' | 'after';
+
+export interface ServiceOptions {
+  readonly logger: Logger;
+  /** Overrides service.port (tests: 0). */
+  readonly port?: number;
+  /** Overrides every poll interval (benchmarks). */
+  readonly pollMs?: number;
+  /** Do not start the cron schedules (event-driven only; tests and benchmarks). */
+  readonly schedules?: boolean;
+  /** How long a shutdown waits for runs in flight before it leaves them to the next start. Default 60 s. */
+  readonly drainMs?: number;
+}
+
+export interface RunEvent {
+  readonly flow: string;
+  readonly trigger: RunTrigger;
+  readonly status: 'succeeded' | 'failed' | 'stopped' | 'skipped';
+  readonly startedAt: number;
+  readonly finishedAt: number;
+  readonly keys?: number;
+  /** Why a failed run failed. */
+  readonly error?: string;
+}
+
+export class Service {
+  readonly metrics: ServiceMetrics;
+  readonly #runtime: OpenRuntime;
+  readonly #logger: Logger;
+  readonly #options: ServiceOptions;
+  readonly #alerts: Alerts;
+  readonly #running = new Map<string, Promise<unknown>>();
+  readonly #wake = new Map<string, NodeJS.Timeout>();
+  readonly #tasks: ScheduledTask[] = [];
+  readonly #timers: NodeJS.Timeout[] = [];
+  /** Per polled flow: the timestamp each change was last queued with, so the lookback re-read queues nothing twice. */
+  readonly #polled = new Map<string, Map<string, string>>();
+  readonly #pollState = new Map<string, { ok: boolean; at: number; error?: string }>();
+  readonly #listeners: ((event: RunEvent) => void)[] = [];
+  #http: HttpEndpoint | undefined;
+  #sweeper: NodeJS.Timeout | undefined;
+  #stopping = false;
+  #started = false;
+
+  constructor(runtime: OpenRuntime, options: ServiceOptions) {
+    this.#runtime = runtime;
+    this.#logger = options.logger;
+    this.#options = options;
+    this.metrics = new ServiceMetrics(runtime.store.queue, () => runtime.openConnectors());
+    this.#alerts = new Alerts(runtime, options.logger, this.metrics);
+  }
+
+  get url(): string | undefined {
+    return this.#http?.url;
+  }
+
+  get config() {
+    return this.#runtime.project.config;
+  }
+
+  /** Run events for tests and benchmarks: every run's start and end. */
+  onRun(listener: (event: RunEvent) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  async start(): Promise<void> {
+    const config = this.config;
+    const oro = Object.entries(config.systems).find(([, s]) => s.connector === 'oro');
+    const intake = oro && config.service.webhooks.oro
+      ? new OroWebhookIntake({ system: oro[0], connector: oro[1].connector, secret: config.service.webhooks.oro.secret, maxAgeMs: config.service.webhooks.oro.maxAgeMs, flows: config.flows, queue: this.#runtime.store.queue, metrics: this.metrics, logger: this.#logger, onQueued: (flows) => { for (const f of flows) this.#kick(f); } })
+      : undefined;
+    this.#http = await startHttp({
+      host: config.service.host, port: this.#options.port ?? config.service.port, metrics: this.metrics,
+      ...(intake ? { webhooks: { [oro![0]]: intake } } : {}),
+      ready: () => this.#readiness(),
+    });
+    for (const flow of config.flows.filter((f) => f.enabled)) {
+      if (this.#options.schedules !== false) {
+        if (flow.schedule) this.#tasks.push(cron.schedule(flow.schedule, () => { void this.#scheduled(flow, 'schedule'); }, { timezone: config.timezone, name: `${flow.name}` }));
+        if (flow.reconcile) this.#tasks.push(cron.schedule(flow.reconcile, () => { void this.#scheduled(flow, 'reconcile'); }, { timezone: config.timezone, name: `${flow.name}-reconcile` }));
+      }
+      for (const trigger of flow.triggers) {
+        if (trigger.kind !== 'poll') continue;
+        const every = this.#options.pollMs ?? trigger.everyMs;
+        const loop = async (): Promise<void> => {
+          if (this.#stopping) return;
+          await this.#poll(flow);
+          if (!this.#stopping) this.#timers.push(setTimeout(() => { void loop(); }, every));
+        };
+        void loop();
+      }
+    }
+    if (this.#options.schedules !== false) {
+      this.#tasks.push(cron.schedule(config.service.alerts.digest, () => { void this.#alerts.digest(); }, { timezone: config.timezone, name: 'alert-digest' }));
+    }
+    // work left in the queue by the last process (a crash, a restart) is picked up at once, and a
+    // sweep every second finds work queued from elsewhere (`storelink queue requeue`) or due after a backoff
+    const sweep = (): void => {
+      for (const [flow, depth] of Object.entries(this.#runtime.store.queue.depth())) if (depth.pending > 0) this.#kick(flow);
+    };
+    sweep();
+    const sweeper = setInterval(sweep, 1000);
+    sweeper.unref();
+    this.#sweeper = sweeper;
+    this.#started = true;
+    this.#logger.info({ url: this.#http.url, flows: config.flows.length }, 'storelink service started');
+  }
+
+  /** Graceful shutdown: no new work; runs in flight finish (or are left to the next start after drainMs); queued work stays queued. */
+  async stop(): Promise<void> {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    for (const task of this.#tasks) await task.destroy();
+    for (const timer of this.#timers) clearTimeout(timer);
+    clearInterval(this.#sweeper);
+    for (const timer of this.#wake.values()) clearTimeout(timer);
+    await this.#http?.close();
+    const inFlight = [...this.#running.values()].map((p) => p.catch(() => undefined));
+    if (inFlight.length > 0) {
+      this.#logger.info({ runs: [...this.#running.keys()] }, 'waiting for runs in flight to finish');
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(inFlight), new Promise((resolve) => { timer = setTimeout(resolve, this.#options.drainMs ?? 60_000); })]);
+      clearTimeout(timer);
+    }
+    this.#logger.info('storelink service stopped');
+  }
+
+  /** Runs one flow now, as a schedule tick would (tests, `after` triggers). */
+  runNow(flowName: string, trigger: RunTrigger = 'schedule'): Promise<RunEvent> {
+    const flow = this.config.flows.find((f) => f.name === flowName);
+    if (!flow) throw new Error(`no flow ${flowName}`);
+    return this.#scheduled(flow, trigger);
+  }
+
+  #emit(event: RunEvent): RunEvent {
+    for (const listener of this.#listeners) listener(event);
+    return event;
+  }
+
+  async #scheduled(flow: ResolvedFlow, trigger: RunTrigger): Promise<RunEvent> {
+    const now = Date.now();
+    if (this.#stopping) return { flow: flow.name, trigger, status: 'skipped', startedAt: now, finishedAt: now };
+    if (this.#running.has(flow.name)) {
+      this.metrics.skippedTicks.inc({ flow: flow.name });
+      this.#logger.warn({ flow: flow.name, trigger }, 'the last run of this flow is still going; this tick is skipped');
+      return this.#emit({ flow: flow.name, trigger, status: 'skipped', startedAt: now, finishedAt: now });
+    }
+    return this.#exclusive(flow.name, () => this.#run(flow, trigger, undefined));
+  }
+
+  #exclusive<T>(flow: string, work: () => Promise<T>): Promise<T> {
+    const promise = work().finally(() => {
+      this.#running.delete(flow);
+      // events that arrived during the run
+      if (!this.#stopping && (this.#runtime.store.queue.depth()[flow]?.pending ?? 0) > 0) this.#kick(flow);
+    });
+    this.#running.set(flow, promise);
+    return promise;
+  }
+
+  async #run(flow: ResolvedFlow, trigger: RunTrigger, keys: readonly SourceKeys[] | undefined): Promise<RunEvent> {
+    const startedAt = Date.now();
+    const since = new Date(startedAt).toISOString();
+    let status: RunEvent['status'] = 'failed';
+    let failure: string | undefined;
+    try {
+      const { plan, result } = await runFlow(this.#runtime, flow, { ...(trigger === 'reconcile' ? { full: true } : {}), ...(keys ? { keys } : {}) });
+      status = result.status;
+      this.metrics.recordsRead.inc({ flow: flow.name }, plan.source.read);
+      this.metrics.recordsWritten.inc({ flow: flow.name, action: 'created' }, result.created);
+      this.metrics.recordsWritten.inc({ flow: flow.name, action: 'updated' }, result.updated);
+      if (result.failed > 0) this.metrics.errors.inc({ flow: flow.name, class: 'write' }, result.failed);
+      if (result.exceptions > 0) this.metrics.errors.inc({ flow: flow.name, class: 'record' }, result.exceptions);
+      this.#logger.info({ flow: flow.name, trigger, read: plan.source.read, created: result.created, updated: result.updated, failed: result.failed, exceptions: result.exceptions, ms: Date.now() - startedAt }, 'run finished');
+      if (status !== 'succeeded') failure = status === 'stopped' ? 'the run was held back by a safety rail (see the safety_stop exception)' : `${result.failed} write${result.failed === 1 ? '' : 's'} failed (see the exceptions)`;
+    } catch (error) {
+      failure = errorText(error);
+      this.metrics.errors.inc({ flow: flow.name, class: 'run' });
+      this.#logger.error({ flow: flow.name, trigger, err: failure }, 'run failed');
+    } finally {
+      const finishedAt = Date.now();
+      this.metrics.runs.inc({ flow: flow.name, trigger, status });
+      this.metrics.runSeconds.observe({ flow: flow.name, trigger }, (finishedAt - startedAt) / 1000);
+      await this.#alerts.announceNew(since).catch((error: unknown) => this.#logger.warn({ err: errorText(error) }, 'alerting failed'));
+    }
+    const event: RunEvent = {
+      flow: flow.name, trigger, status, startedAt, finishedAt: Date.now(),
+      ...(keys ? { keys: keys.reduce((n, k) => n + k.values.length, 0) } : {}), ...(failure ? { error: failure } : {}),
+    };
+    this.#emit(event);
+    if (status === 'succeeded') {
+      for (const next of this.config.flows.filter((f) => f.enabled && f.triggers.some((t) => t.kind === 'after' && t.flow === flow.name))) {
+        void this.#scheduled(next, 'after').catch(() => undefined);
+      }
+    }
+    return event;
+  }
+
+  // ── events ────────────────────────────────────────────────────────────────────────────────
+
+  /** Wakes the worker for a flow after the coalescing window (events arriving meanwhile join the batch). */
+  #kick(flowName: string, delayMs?: number): void {
+    if (this.#stopping || this.#wake.has(flowName)) return;
+    const flow = this.config.flows.find((f) => f.name === flowName && f.enabled);
+    if (!flow) return;
+    this.#wake.set(flowName, setTimeout(() => {
+      this.#wake.delete(flowName);
+      void this.#drain(flow);
+    }, delayMs ?? this.config.service.queue.coalesceMs));
+  }
+
+  async #drain(flow: ResolvedFlow): Promise<void> {
+    if (this.#stopping || this.#running.has(flow.name)) return; // the run's end kicks again
+    const queue = this.#runtime.store.queue;
+    const { batch, maxAttempts, baseMs, maxMs } = this.config.service.queue;
+    const items = queue.due(flow.name, Date.now(), batch);
+    if (items.length === 0) {
+      // items waiting out a backoff: come back when the first is due
+      const waiting = queue.list({ flow: flow.name, dead: false });
+      if (waiting.length > 0) this.#kick(flow.name, Math.max(50, Math.min(...waiting.map((i) => i.nextAt)) - Date.now()));
+      return;
+    }
+    await this.#exclusive(flow.name, async () => {
+      let failure: string | undefined;
+      try {
+        const keys = await this.#keys(flow, items);
+        failure = (await this.#run(flow, 'event', keys)).error;
+      } catch (error) {
+        failure = errorText(error);
+      }
+      if (failure === undefined) {
+        await queue.complete(items);
+        const now = Date.now();
+        for (const item of items) this.metrics.latency.observe({ flow: flow.name }, Math.max(0, now - item.firstAt) / 1000);
+        return;
+      }
+      const died = await queue.fail(items, failure, Date.now(), { maxAttempts, baseMs, maxMs });
+      if (died.length > 0) await this.#deadLetters(flow, died, failure);
+    }).catch((error: unknown) => this.#logger.error({ flow: flow.name, err: errorText(error) }, 'worker pass failed'));
+  }
+
+  /** The queued items as key groups for the planner; a related record (an order) becomes the source keys it names (its SKUs). */
+  async #keys(flow: ResolvedFlow, items: readonly QueueItem[]): Promise<SourceKeys[]> {
+    const groups = new Map<string, (string | number)[]>();
+    const add = (by: string, values: readonly (string | number)[]) => groups.set(by, [...(groups.get(by) ?? []), ...values]);
+    const bySet = new Map<string, string[]>();
+    for (const item of items) {
+      if (item.by.startsWith('@')) bySet.set(item.by.slice(1), [...(bySet.get(item.by.slice(1)) ?? []), item.value]);
+      else add(item.by, [item.value]);
+    }
+    for (const [set, ids] of bySet) {
+      const recompute = flow.source.incremental?.recompute;
+      const spec = flow.related[set];
+      if (!recompute || recompute.set !== set || !spec) continue;
+      const system = this.config.systems[spec.system]!;
+      const key = connectorById(system.connector)!.entities[spec.entity]!.key;
+      // all the named records, open or not: a cancelled order's SKUs need their commitment released
+      const records = await this.#runtime.connector(spec.system).getByKeys(spec.entity, key, ids);
+      add(recompute.by, valuesAt(records, recompute.path));
+    }
+    return [...groups].map(([by, values]) => ({ by, values }));
+  }
+
+  async #deadLetters(flow: ResolvedFlow, items: readonly QueueItem[], error: string): Promise<void> {
+    const info = EXCEPTION_TYPES.event_dead_letter;
+    const owner = (this.config.exceptionOwners.event_dead_letter ?? info.owner) as typeof info.owner;
+    const sample = items.slice(0, 10).map((i) => `${i.by}=${i.value}`).join(', ');
+    await this.#runtime.store.exceptions.raise({
+      code: 'event_dead_letter', flow: flow.name, key: `flow=${flow.name}`, owner, severity: info.severity,
+      message: `${items.length} queued change${items.length === 1 ? '' : 's'} of ${flow.name} failed ${this.config.service.queue.maxAttempts} times and wait in the dead letters (${sample}${items.length > 10 ? ', …' : ''}); last error: ${error}`,
+      action: info.action, details: { items: items.map((i) => `${i.by}=${i.value}`) },
+    });
+    this.metrics.errors.inc({ flow: flow.name, class: 'dead_letter' }, items.length);
+    await this.#alerts.announceNew(new Date(Date.now() - 1000).toISOString()).catch(() => undefined);
+  }
+
+  /** Reads what changed since the poll cursor and queues the records it names; the cursor moves only after they are queued. */
+  async #poll(flow: ResolvedFlow): Promise<void> {
+    const store = this.#runtime.store;
+    const incremental = flow.source.incremental;
+    if (!incremental) return;
+    const via = incremental.via;
+    const system = this.config.systems[flow.source.system]!;
+    const descriptor = connectorById(system.connector)!.entities[flow.source.entity]!;
+    const entity = via?.entity ?? flow.source.entity;
+    const keyField = via?.key ?? descriptor.key;
+    const readKey = connectorById(system.connector)!.entities[entity]?.key ?? keyField;
+    const cursorName = `poll:${flow.name}`;
+    const startedAt = Date.now();
+    try {
+      const cursor = await store.cursors.get(cursorName);
+      if (!cursor) {
+        // the first poll starts now; what changed before is the scheduled runs' and the reconciliation's
+        await store.cursors.set(cursorName, { value: new Date(startedAt).toISOString(), idsAtValue: [], readAt: startedAt });
+        this.#pollState.set(flow.name, { ok: true, at: startedAt });
+        return;
+      }
+      const connector = this.#runtime.connector(flow.source.system);
+      let queued = 0;
+      const seen = this.#polled.get(flow.name) ?? new Map<string, string>();
+      this.#polled.set(flow.name, seen);
+      if (seen.size > 100_000) seen.clear(); // a re-queued change costs one recompute, never a wrong result
+      for await (const page of connector.read(entity, {
+        since: { value: cursor.value, idsAtValue: cursor.idsAtValue, ...(cursor.readAt !== undefined ? { readAt: cursor.readAt } : {}) },
+        lookbackMs: incremental.lookbackMs, incremental: true, ...(via ? {} : { filter: flow.source.filter }),
+      })) {
+        const inputs: QueueInput[] = [];
+        for (const record of page.records) {
+          const value = record[keyField];
+          if (value === undefined || value === null || value === '') continue;
+          // each poll reads the lookback window again (records committed late); a change already
+          // queued is not queued again
+          const stamp = String(record[incremental.cursor] ?? '');
+          const changeKey = `${String(record[readKey] ?? '')}\u0000${String(value)}`;
+          if (stamp !== '' && seen.get(changeKey) === stamp) continue;
+          if (stamp !== '') seen.set(changeKey, stamp);
+          // the change's own time where the vendor gives one, so the lag counts the poll interval too
+          const changedAt = Date.parse(stamp);
+          inputs.push({ flow: flow.name, by: keyField, value: String(value), at: Number.isFinite(changedAt) && changedAt <= Date.now() ? changedAt : startedAt });
+        }
+        if (inputs.length > 0) await store.queue.enqueue(inputs);
+        queued += inputs.length;
+        if (page.cursor) await store.cursors.set(cursorName, page.cursor);
+      }
+      this.metrics.events.inc({ source: `poll:${flow.source.system}`, outcome: 'queued' }, queued);
+      this.#pollState.set(flow.name, { ok: true, at: startedAt });
+      if (queued > 0) this.#kick(flow.name);
+    } catch (error) {
+      this.metrics.errors.inc({ flow: flow.name, class: 'poll' });
+      this.#pollState.set(flow.name, { ok: false, at: startedAt, error: errorText(error) });
+      this.#logger.warn({ flow: flow.name, err: errorText(error) }, 'polling failed; the next poll tries again from the same cursor');
+    }
+  }
+
+  #readiness(): { ready: boolean; detail: Record<string, unknown> } {
+    const polls = Object.fromEntries([...this.#pollState].map(([flow, s]) => [flow, s.ok ? 'ok' : `failing: ${s.error ?? ''}`]));
+    const failing = [...this.#pollState.values()].some((s) => !s.ok);
+    const ready = this.#started && !this.#stopping && !failing;
+    return { ready, detail: { started: this.#started, stopping: this.#stopping, polls, running: [...this.#running.keys()], queue: this.#runtime.store.queue.depth() } };
+  }
+}
+
+function errorText(error: unknown): string {
+  if (isStorelinkError(error)) return `${error.code}: ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
+}
