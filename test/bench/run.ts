@@ -1,10 +1,11 @@
 // `npm run bench [-- suite …]`: the figures the issues name, measured on this machine, written to
-// bench-results/latest.json. Suites: transform, xref, sandbox, connectors, plan (default: all).
+// bench-results/latest.json. Suites: transform, xref, sandbox, connectors, plan, latency (default: all).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/paths.js';
 import { connectorBench } from './connectors.js';
+import { latencyBench } from './latency.js';
 import { planBench } from './plan.js';
 import { sandboxBench } from './sandbox.js';
 import { transformBench, xrefBench } from './transform.js';
@@ -15,6 +16,7 @@ const SUITES: Record<string, () => Promise<Record<string, number>>> = {
   sandbox: sandboxBench,
   connectors: connectorBench,
   plan: planBench,
+  latency: latencyBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
