@@ -76,7 +76,7 @@ describe('kill -9 with 1,000 queued events, and again mid-run: every effect exac
   const queueFile = () => readFile(join(dir, '.storelink', 'state', 'queue.json'), 'utf8').then((t) => JSON.parse(t) as { items: { deadAt?: string }[] }).catch(() => ({ items: [] }));
 
   const serve = async (): Promise<ChildProcess> => {
-    const proc = spawn(process.execPath, [BIN, 'serve', '.', '--port', String(port), '--log-level', 'warn'], { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [BIN, 'serve', '.', '--port', String(port), '--log-level', 'warn', '--no-catch-up'], { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     proc.stdout!.on('data', (chunk: Buffer) => { out += chunk.toString(); });
     proc.stderr!.on('data', (chunk: Buffer) => { out += chunk.toString(); });
@@ -85,6 +85,7 @@ describe('kill -9 with 1,000 queued events, and again mid-run: every effect exac
     return proc;
   };
   const kill = async (proc: ChildProcess): Promise<void> => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return;
     const exited = new Promise((resolve) => proc.once('exit', resolve));
     proc.kill('SIGKILL');
     await exited;
@@ -101,7 +102,7 @@ describe('kill -9 with 1,000 queued events, and again mid-run: every effect exac
     port = await freePort();
   });
   after(async () => {
-    if (child && child.exitCode === null) await kill(child);
+    if (child) await kill(child);
     await sandbox?.close();
   });
 
@@ -159,5 +160,22 @@ describe('kill -9 with 1,000 queued events, and again mid-run: every effect exac
     assert.deepEqual(wrong.map((sku) => `${sku}: before ${before.get(`${sku} item`)}, after ${after.get(`${sku} item`)}, truth ${truth.get(`${sku} item`)}`), [], 'every order counted exactly once');
     const listed = await runCli(['exceptions', 'list', '.', '--json', '--type', 'event_dead_letter'], { cwd: dir, env });
     assert.deepEqual((JSON.parse(listed.stdout) as { exceptions: unknown[] }).exceptions, [], 'no dead letters');
+  });
+});
+
+describe('SIGTERM', () => {
+  it('stops the service gracefully: schedules and intake off, exit 0, queued work kept', { timeout: 60_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'storelink-sigterm-'));
+    await writeFile(join(dir, 'client.yaml'), clientYaml('50ms').replace(/\$\{ORO_URL\}/g, 'http://127.0.0.1:9').replace(/\$\{LS_URL\}/g, 'http://127.0.0.1:9'));
+    const proc = spawn(process.execPath, [BIN, 'serve', '.', '--port', '0'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    proc.stdout!.on('data', (chunk: Buffer) => { out += chunk.toString(); });
+    proc.stderr!.on('data', (chunk: Buffer) => { out += chunk.toString(); });
+    await until(() => out.includes('storelink serving') || proc.exitCode !== null, 20_000, 'the service to start');
+    const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+    proc.kill('SIGTERM');
+    assert.equal(await exited, 0, out);
+    assert.match(out, /stopping: finishing the runs in flight; queued work stays queued/);
+    assert.doesNotMatch(out, /at .*\.js:\d+/, 'no stack trace');
   });
 });

@@ -89,9 +89,10 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
       })
     .command('serve <client-dir>', 'run as a service: flows on their schedules, webhooks and polling through a durable queue, /metrics, /healthz, /readyz, alerts (until SIGTERM)',
       (y) => y.positional('client-dir', { type: 'string', demandOption: true, describe: 'folder with client.yaml' })
-        .option('port', { type: 'number', describe: 'HTTP port (default service.port, 7800)' })
-        .option('sandbox', { type: 'boolean', default: false, describe: 'serve against a sandbox started for this run (demo data, fresh state)' }),
-      (a) => { command = { name: 'serve', args: { clientDir: String(a.clientDir), sandbox: a.sandbox === true, ...(a.port !== undefined ? { port: Number(a.port) } : {}) } }; })
+        .option('port', { type: 'number', describe: 'HTTP port (default service.port, 7810)' })
+        .option('sandbox', { type: 'boolean', default: false, describe: 'serve against a sandbox started for this run (demo data, fresh state)' })
+        .option('catch-up', { type: 'boolean', default: true, describe: 'run each scheduled flow once at start; --no-catch-up waits for the schedules and events' }),
+      (a) => { command = { name: 'serve', args: { clientDir: String(a.clientDir), sandbox: a.sandbox === true, catchUp: a.catchUp !== false, ...(a.port !== undefined ? { port: Number(a.port) } : {}) } }; })
     .command('queue <action> <client-dir> [ids..]', 'the service\'s work queue: list (pending and dead letters), requeue dead letters (all, or by handle)',
       (y) => y.positional('action', { choices: ['list', 'requeue'] as const, describe: 'what to do' })
         .positional('client-dir', { type: 'string', demandOption: true, describe: 'folder with client.yaml' })

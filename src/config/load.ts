@@ -140,7 +140,7 @@ function resolveService(raw: StorelinkClient['service']): ServiceConfig {
   const oro = raw?.webhooks?.oro;
   const alerts = raw?.alerts;
   return {
-    port: raw?.port ?? 7800,
+    port: raw?.port ?? 7810,
     host: raw?.host ?? '127.0.0.1',
     webhooks: oro ? { oro: { secret: oro.secret, maxAgeMs: durationMs(oro.maxAge ?? '5m') } } : {},
     queue: {

@@ -411,7 +411,7 @@ params?: {
  */
 export interface Service {
 /**
- * Port of the service's HTTP endpoint (webhooks, /metrics, /healthz, /readyz). Default 7800; 0 picks a free one.
+ * Port of the service's HTTP endpoint (webhooks, /metrics, /healthz, /readyz). Default 7810 (the sandbox uses 7800–7802); 0 picks a free one.
  */
 port?: number
 /**

@@ -21,7 +21,7 @@ import { ServiceMetrics } from './metrics.js';
 import { startHttp, type HttpEndpoint } from './http.js';
 import { OroWebhookIntake } from './webhooks.js';
 
-export type RunTrigger = 'schedule' | 'reconcile' | 'event' | 'after';
+export type RunTrigger = 'start' | 'schedule' | 'reconcile' | 'event' | 'after';
 
 export interface ServiceOptions {
   readonly logger: Logger;
@@ -31,6 +31,8 @@ export interface ServiceOptions {
   readonly pollMs?: number;
   /** Do not start the cron schedules (event-driven only; tests and benchmarks). */
   readonly schedules?: boolean;
+  /** Run each scheduled flow once at start (default true). */
+  readonly catchUp?: boolean;
   /** How long a shutdown waits for runs in flight before it leaves them to the next start. Default 60 s. */
   readonly drainMs?: number;
 }
@@ -127,6 +129,16 @@ export class Service {
     this.#sweeper = sweeper;
     this.#started = true;
     this.#logger.info({ url: this.#http.url, flows: config.flows.length }, 'storelink service started');
+    if (this.#options.schedules !== false && this.#options.catchUp !== false) {
+      // catch up at once with what changed while the service was down, flow by flow in order,
+      // rather than waiting for each flow's first tick
+      void (async () => {
+        for (const flow of config.flows.filter((f) => f.enabled && f.schedule)) {
+          if (this.#stopping) return;
+          await this.#scheduled(flow, 'start');
+        }
+      })();
+    }
   }
 
   /** Graceful shutdown: no new work; runs in flight finish (or are left to the next start after drainMs); queued work stays queued. */

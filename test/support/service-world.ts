@@ -18,7 +18,7 @@ export const WEBHOOK_SECRET = 'test-webhook-secret-7f3a9c21';
 export async function addServiceConfig(dir: string, extra = ''): Promise<void> {
   const file = join(dir, 'client.yaml');
   const text = await readFile(file, 'utf8');
-  await writeFile(file, `${text.replace(/\nflows:\n/, `\nservice:\n  webhooks:\n    oro:\n      secret: ${WEBHOOK_SECRET}\n  queue:\n    coalesce: 50ms\n    backoff: 100ms\n    maxBackoff: 400ms\n    maxAttempts: 3\n${extra}\nflows:\n`)}`);
+  await writeFile(file, `${text.replace(/\n(# [^\n]*\n)?service:\n[\s\S]*?\nflows:\n/, '\nflows:\n').replace(/\nflows:\n/, `\nservice:\n  webhooks:\n    oro:\n      secret: ${WEBHOOK_SECRET}\n  queue:\n    coalesce: 50ms\n    backoff: 100ms\n    maxBackoff: 400ms\n    maxAttempts: 3\n${extra}\nflows:\n`)}`);
 }
 
 export interface ServedClient {

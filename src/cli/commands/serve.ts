@@ -1,7 +1,9 @@
 // `storelink serve <client-dir>`: the service, until SIGTERM or Ctrl-C, then a graceful stop.
 // `storelink queue list|requeue <client-dir>`: the work queue and its dead letters.
 // `storelink alert test <client-dir>`: proves each alert channel.
+import { request } from 'undici';
 import { loadProject } from '../../config/load.js';
+import type { Sandbox } from '../../sandbox/sandbox.js';
 import { slError } from '../../errors.js';
 import { openRuntime } from '../../engine/run.js';
 import { Alerts } from '../../service/alerts.js';
@@ -15,6 +17,7 @@ export interface ServeArgs {
   readonly clientDir: string;
   readonly port?: number;
   readonly sandbox: boolean;
+  readonly catchUp: boolean;
 }
 
 export async function serveCommand(context: CommandContext, args: ServeArgs): Promise<number> {
@@ -25,8 +28,8 @@ export async function serveCommand(context: CommandContext, args: ServeArgs): Pr
     printDiagnostics(output, loaded.diagnostics);
     return 2;
   }
-  const { runtime, close } = await commandRuntime(context, loaded.project, args.sandbox);
-  const service = new Service(runtime, { logger, ...(args.port !== undefined ? { port: args.port } : {}) });
+  const { runtime, sandbox, close } = await commandRuntime(context, loaded.project, args.sandbox);
+  const service = new Service(runtime, { logger, catchUp: args.catchUp, ...(args.port !== undefined ? { port: args.port } : {}) });
   try {
     await service.start();
   } catch (error) {
@@ -38,6 +41,10 @@ export async function serveCommand(context: CommandContext, args: ServeArgs): Pr
     throw error;
   }
   const config = runtime.project.config;
+  if (sandbox && config.service.webhooks.oro) {
+    // the sandbox's Oro announces its orders to this service, as a real one would once subscribed
+    await subscribeSandboxWebhooks(sandbox, `${service.url ?? ''}/webhooks/oro`, config.service.webhooks.oro.secret);
+  }
   output.out(`storelink serving ${config.client} at ${service.url ?? ''}`);
   for (const flow of config.flows.filter((f) => f.enabled)) {
     const triggers = [
@@ -55,6 +62,23 @@ export async function serveCommand(context: CommandContext, args: ServeArgs): Pr
   await service.stop();
   await close();
   return 0;
+}
+
+/** Subscribes the embedded sandbox's order topics to the service through Oro's webhook API. */
+async function subscribeSandboxWebhooks(sandbox: Sandbox, url: string, secret: string): Promise<void> {
+  const token = await request(`${sandbox.oro.url}/oauth2-token`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ grant_type: 'client_credentials', client_id: 'storelink-sandbox', client_secret: 'sandbox-oro-secret' }),
+  }).then((r) => r.body.json() as Promise<{ access_token: string }>);
+  for (const topic of ['order.created', 'order.updated']) {
+    const response = await request(`${sandbox.oro.url}/admin/api/webhooks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/vnd.api+json', accept: 'application/vnd.api+json' },
+      body: JSON.stringify({ data: { type: 'webhooks', attributes: { notificationUrl: url, enabled: true, secret }, relationships: { topic: { data: { type: 'webhooktopics', id: topic } } } } }),
+    });
+    await response.body.dump();
+    if (response.statusCode !== 201) throw slError('SL_USAGE', `the sandbox refused the ${topic} webhook subscription (${response.statusCode})`);
+  }
 }
 
 export interface QueueArgs {
