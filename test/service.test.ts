@@ -109,6 +109,21 @@ describe('storelink serve', () => {
     assert.ok((await served.runtime.store.runs.list({ flow: 'stock-levels' })).length > runs, 'the late event was processed (and found nothing to change)');
   });
 
+  it('a cancellation releases the commitment at once; the order\'s creation event arriving after it changes nothing', async () => {
+    const before = level('2TK59');
+    const identifier = await apiOrder(sandbox, '2TK59', 'item', 4);
+    await until(() => level('2TK59') === before - 4, 5000, 'the order to count');
+    await until(drained, 5000, 'the queue to drain');
+    const created = oroDelivery('order.created', orderId(identifier)); // held back, as a slow network would
+    sandbox.oro.system.action('setOrderStatus', { identifier, internalStatus: 'cancelled' });
+    await until(() => level('2TK59') === before, 5000, 'the cancellation to release the 4');
+    await until(drained, 5000, 'the queue to drain');
+    assert.equal((await post(created)).status, 202, 'the late creation event');
+    await until(drained, 5000, 'the queue to drain');
+    assert.equal(level('2TK59'), before, 'the order is cancelled, whatever order the events came in');
+    assert.equal(level('2TK59'), stockTruth(sandbox).get('2TK59 item'));
+  });
+
   it('serves /healthz, /readyz and Prometheus metrics with runs, records, queue, lag, rate limits and latency', async () => {
     const url = served.service.url!;
     assert.equal((await fetch(`${url}/healthz`)).status, 200);
