@@ -153,6 +153,10 @@ export const ERROR_CODES = {
     summary: 'A state file cannot be read.',
     action: 'Restore the file from backup; storelink never writes a state file partially.',
   },
+  SL_STATE_LOCKED: {
+    summary: 'storelink serve is running on this client\'s state, and this command would run flows beside it.',
+    action: 'Stop the service (SIGTERM) before running plan or apply by hand, or leave the runs to it.',
+  },
   SL_STATE_CONFLICT: {
     summary: 'A cross-reference would link one record to two different counterparts.',
     action: 'Inspect both records; unlink the stale pair before linking again.',

@@ -109,6 +109,13 @@ describe('kill -9 with 1,000 queued events, and again mid-run: every effect exac
   it('applies each of 1,000 orders\' commitments exactly once across two kill -9 restarts', { timeout: 240_000 }, async () => {
     child = await serve();
     await subscribeOrderWebhooks(sandbox, `http://127.0.0.1:${port}`);
+    // beside a running service: runs by hand are refused (they would overwrite its state), reading and marking exceptions is not
+    const apply = await runCli(['apply', '.', '--flow', 'stock-levels'], { cwd: dir, env });
+    assert.equal(apply.code, 2, apply.stdout + apply.stderr);
+    assert.match(apply.stderr, /SL_STATE_LOCKED storelink apply cannot run beside storelink serve \(pid \d+ on .*\), which uses this client's state\. Stop the service first/);
+    assert.equal((await runCli(['exceptions', 'list', '.'], { cwd: dir, env })).code, 0);
+    const second = await runCli(['serve', '.', '--port', '0'], { cwd: dir, env });
+    assert.match(second.stderr, /SL_STATE_LOCKED another storelink serve cannot run beside storelink serve/);
     // 1,000 different SKUs, each with at least 3 in the webshop, each ordered once
     const before = levels();
     const products = new Map(rows(sandbox, 'oro', 'products').map((p) => [p.sku as string, p]));

@@ -150,6 +150,7 @@ describe('storelink serve', () => {
     const dead = served.runtime.store.queue.list({ dead: true });
     assert.deepEqual(dead.map((d) => [d.flow, d.value, d.attempts]).sort(), [['b2b-orders', 'x-42', 3], ['stock-levels', 'x-42', 3]]);
     for (const item of dead) assert.match(item.lastError ?? '', /filter|400|id/i, item.lastError);
+    await until(async () => (await served.runtime.store.exceptions.list({ status: 'open' })).filter((e) => e.code === 'event_dead_letter').length >= 2, 5000, 'the exceptions');
     const open = await served.runtime.store.exceptions.list({ status: 'open' });
     const letters = open.filter((e) => e.code === 'event_dead_letter');
     assert.equal(letters.length, 2, JSON.stringify(letters));
@@ -162,6 +163,18 @@ describe('storelink serve', () => {
     assert.match(listed.stdout, /dead +stock-levels:@openOrders=x-42 +attempts 3 +last error: /);
     const requeued = await runCli(['queue', 'requeue', '.', 'stock-levels:'], { cwd: dir, env });
     assert.match(requeued.stdout, /requeued 1 dead letter/);
+    await until(() => served.runtime.store.queue.list({ dead: false }).length === 0, 10_000, 'the requeued item to be tried again');
+
+    // ops acknowledges one from the command line while the service keeps raising others: both stay
+    const first = letters.find((e) => e.flow === 'b2b-orders')!;
+    const acked = await runCli(['exceptions', 'ack', '.', first.id.slice(0, 8)], { cwd: dir, env });
+    assert.equal(acked.code, 0, acked.stderr);
+    assert.equal((await post(oroDelivery('order.updated', 'x-43'))).status, 202);
+    // the service raises the same exception again (a repeat is counted on the item ops acknowledged)
+    await until(async () => ((await served.runtime.store.exceptions.list()).find((e) => e.id === first.id)?.count ?? 0) >= 2, 10_000, 'the repeat');
+    const after = (await served.runtime.store.exceptions.list()).find((e) => e.id === first.id)!;
+    assert.equal(after.status, 'acknowledged', 'the acknowledgement made beside the service is kept');
+    assert.match(after.message, /x-43/);
   });
 });
 

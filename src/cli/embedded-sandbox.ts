@@ -10,6 +10,7 @@ import { deepFreeze } from '../freeze.js';
 import { generateCatalogue, loadOroDemo } from '../sandbox/catalogue.js';
 import { startSandbox, type Sandbox } from '../sandbox/sandbox.js';
 import { openRuntime, type OpenRuntime } from '../engine/run.js';
+import { assertNotServed } from '../state/lock.js';
 import { SHARED_DATA } from './commands/sandbox.js';
 import type { CommandContext } from './context.js';
 
@@ -43,8 +44,10 @@ export async function withEmbeddedSandbox(project: Project): Promise<EmbeddedSan
 }
 
 /** The runtime a plan or apply command works with: on the client's systems, or on an embedded sandbox. */
-export async function commandRuntime(context: CommandContext, project: Project, sandbox: boolean): Promise<{ project: Project; runtime: OpenRuntime; sandbox?: Sandbox; close(): Promise<void> }> {
+export async function commandRuntime(context: CommandContext, project: Project, sandbox: boolean, command: 'plan' | 'apply' | 'serve'): Promise<{ project: Project; runtime: OpenRuntime; sandbox?: Sandbox; close(): Promise<void> }> {
   const { output, options, logger } = context;
+  // a run beside a running service would overwrite its state; the service checks for itself
+  if (!sandbox && command !== 'serve') assertNotServed(project.config.state.dir, `storelink ${command}`);
   const embedded = sandbox ? await withEmbeddedSandbox(project) : undefined;
   const used = embedded?.project ?? project;
   if (embedded && !options.json) {

@@ -15,6 +15,7 @@ import type { SourceKeys } from '../engine/planner.js';
 import { EXCEPTION_TYPES } from '../engine/exception-types.js';
 import type { Logger } from '../logging/logger.js';
 import type { QueueInput, QueueItem } from '../state/store.js';
+import { acquireServeLock } from '../state/lock.js';
 import { valuesAt } from '../transform/related.js';
 import { Alerts } from './alerts.js';
 import { ServiceMetrics } from './metrics.js';
@@ -64,6 +65,7 @@ export class Service {
   readonly #listeners: ((event: RunEvent) => void)[] = [];
   #http: HttpEndpoint | undefined;
   #sweeper: NodeJS.Timeout | undefined;
+  #release: (() => void) | undefined;
   #stopping = false;
   #started = false;
 
@@ -89,6 +91,17 @@ export class Service {
   }
 
   async start(): Promise<void> {
+    const config = this.config;
+    this.#release = acquireServeLock(config.state.dir);
+    try {
+      await this.#startParts();
+    } catch (error) {
+      this.#release();
+      throw error;
+    }
+  }
+
+  async #startParts(): Promise<void> {
     const config = this.config;
     const oro = Object.entries(config.systems).find(([, s]) => s.connector === 'oro');
     const intake = oro && config.service.webhooks.oro
@@ -157,6 +170,7 @@ export class Service {
       await Promise.race([Promise.all(inFlight), new Promise((resolve) => { timer = setTimeout(resolve, this.#options.drainMs ?? 60_000); })]);
       clearTimeout(timer);
     }
+    this.#release?.();
     this.#logger.info('storelink service stopped');
   }
 

@@ -85,7 +85,7 @@ export async function openLowdbStore(dir: string): Promise<Store> {
     xref: new LowdbXref(xref, track),
     written: writtenStore(written, track),
     runs: runStore(runs, track),
-    exceptions: exceptionStore(exceptions, track),
+    exceptions: exceptionStore(exceptions, join(dir, 'exceptions.json'), track),
     queue: new LowdbQueue(queue, join(dir, 'queue.json'), track),
     async close() {
       await Promise.allSettled([...pending]);
@@ -186,15 +186,16 @@ const SEEN_MAX = 200_000;
 const queueId = (flow: string, by: string, value: string): string => `${flow}\u0000${by}\u0000${value}`;
 
 /**
- * The queue file is shared with the command line (`storelink queue requeue` while the service
- * runs): before reading or changing it, a copy changed on disk by another process is read again.
+ * A state file the command line changes while the service runs (`storelink queue requeue`,
+ * `storelink exceptions ack`): before reading or changing it, a copy another process wrote is read
+ * again. The other files are written by runs only, and `storelink serve` holds the state's lock
+ * against other runs (see lock.ts).
  */
-class LowdbQueue implements WorkQueue {
+class SharedFile<T extends { version: number }> {
   #stamp: string;
   #inFlight = 0;
 
-  constructor(private readonly db: Low<QueueFile>, private readonly path: string, private readonly track: Track) {
-    db.data.seen ??= {};
+  constructor(readonly db: Low<T>, private readonly path: string, private readonly track: Track, private readonly valid: (data: T) => boolean) {
     this.#stamp = this.#fileStamp();
   }
 
@@ -207,14 +208,15 @@ class LowdbQueue implements WorkQueue {
     }
   }
 
-  #sync(): void {
+  /** Reads the file again if another process replaced it. */
+  sync(): void {
     // while this process's own writes are in flight the file lags its memory: nothing to read then
     if (this.#inFlight > 0) return;
     const stamp = this.#fileStamp();
     if (stamp === this.#stamp || stamp === '') return;
     try {
-      const data = JSON.parse(readFileSync(this.path, 'utf8')) as QueueFile;
-      if (data.version === FORMAT_VERSION && Array.isArray(data.items)) this.db.data = { ...data, seen: data.seen ?? {} };
+      const data = JSON.parse(readFileSync(this.path, 'utf8')) as T;
+      if (data.version === FORMAT_VERSION && this.valid(data)) this.db.data = data;
     } catch {
       // a write in progress elsewhere (renamed over atomically, so this is rare): the next call reads it
       return;
@@ -222,8 +224,8 @@ class LowdbQueue implements WorkQueue {
     this.#stamp = stamp;
   }
 
-  async #commit(change: (data: QueueFile) => void): Promise<void> {
-    this.#sync();
+  async commit(change: (data: T) => void): Promise<void> {
+    this.sync();
     this.#inFlight += 1;
     try {
       await this.track(commit(this.db, change));
@@ -231,6 +233,27 @@ class LowdbQueue implements WorkQueue {
       this.#inFlight -= 1;
       if (this.#inFlight === 0) this.#stamp = this.#fileStamp();
     }
+  }
+}
+
+class LowdbQueue implements WorkQueue {
+  readonly #file: SharedFile<QueueFile>;
+
+  constructor(db: Low<QueueFile>, path: string, track: Track) {
+    db.data.seen ??= {};
+    this.#file = new SharedFile(db, path, track, (data) => Array.isArray(data.items) && (data.seen ??= {}) !== undefined);
+  }
+
+  private get db(): Low<QueueFile> {
+    return this.#file.db;
+  }
+
+  #sync(): void {
+    this.#file.sync();
+  }
+
+  #commit(change: (data: QueueFile) => void): Promise<void> {
+    return this.#file.commit(change);
   }
 
   async enqueue(items: readonly QueueInput[], eventId?: string): Promise<'queued' | 'duplicate'> {
@@ -479,12 +502,13 @@ function runStore(db: Low<RunsFile>, track: Track): RunStore {
   };
 }
 
-function exceptionStore(db: Low<ExceptionsFile>, track: Track): ExceptionStore {
+function exceptionStore(db: Low<ExceptionsFile>, path: string, track: Track): ExceptionStore {
+  const file = new SharedFile(db, path, track, (data) => Array.isArray(data.exceptions));
   return {
     async raise(input: ExceptionInput) {
       const at = now();
       let record: ExceptionRecord | undefined;
-      await track(commit(db, (data) => {
+      await file.commit((data) => {
         const index = data.exceptions.findIndex((e) => e.status !== 'resolved' && e.code === input.code && e.flow === input.flow && e.key === input.key);
         if (index >= 0) {
           const open = data.exceptions[index]!;
@@ -494,21 +518,22 @@ function exceptionStore(db: Low<ExceptionsFile>, track: Track): ExceptionStore {
           record = { ...input, id: randomUUID(), status: 'open', count: 1, firstSeen: at, lastSeen: at };
           data.exceptions.push(record);
         }
-      }));
+      });
       return record!;
     },
     async setStatus(id, status: ExceptionStatus) {
       let record: ExceptionRecord | undefined;
-      await track(commit(db, (data) => {
+      await file.commit((data) => {
         const index = data.exceptions.findIndex((e) => e.id === id);
         if (index === -1) return;
         record = { ...data.exceptions[index]!, status };
         data.exceptions[index] = record;
-      }));
+      });
       return record;
     },
     async list(filter = {}) {
-      return db.data.exceptions.filter((e) =>
+      file.sync();
+      return file.db.data.exceptions.filter((e) =>
         (!filter.status || e.status === filter.status) && (!filter.owner || e.owner === filter.owner) && (!filter.flow || e.flow === filter.flow));
     },
   };

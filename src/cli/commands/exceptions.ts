@@ -6,6 +6,7 @@ import { EXCEPTION_TYPES } from '../../engine/exception-types.js';
 import { openRuntime, retryExceptions } from '../../engine/run.js';
 import type { ExceptionRecord, ExceptionStatus, Owner } from '../../state/store.js';
 import type { CommandContext } from '../context.js';
+import { assertNotServed } from '../../state/lock.js';
 import { printDiagnostics } from '../format.js';
 
 export interface ExceptionsArgs {
@@ -86,6 +87,7 @@ export async function exceptionsCommand(context: CommandContext, args: Exception
         return 0;
       }
       case 'retry': {
+        assertNotServed(loaded.project.config.state.dir, 'storelink exceptions retry');
         const result = await retryExceptions(runtime, pick().map((e) => e.id));
         for (const id of result.resolved) output.out(`${output.paint('green', '✔')} ${id.slice(0, 8)} resolved: the record is in order now`);
         for (const id of result.open) output.out(`${output.paint('red', '✘')} ${id.slice(0, 8)} still failing; see exceptions show ${id.slice(0, 8)}`);

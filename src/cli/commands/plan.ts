@@ -32,7 +32,7 @@ export async function planCommand(context: CommandContext, args: PlanArgs): Prom
     printDiagnostics(output, loaded.diagnostics);
     return 1;
   }
-  const { project, runtime, close } = await commandRuntime(context, loaded.project, args.sandbox);
+  const { project, runtime, close } = await commandRuntime(context, loaded.project, args.sandbox, 'plan');
   const progress = progressSink(io, !options.json);
   try {
     const plan = await makePlan(runtime, { flows: args.flow, level: args.level, force: args.force, full: args.full, progress });

@@ -28,7 +28,7 @@ export async function serveCommand(context: CommandContext, args: ServeArgs): Pr
     printDiagnostics(output, loaded.diagnostics);
     return 2;
   }
-  const { runtime, sandbox, close } = await commandRuntime(context, loaded.project, args.sandbox);
+  const { runtime, sandbox, close } = await commandRuntime(context, loaded.project, args.sandbox, 'serve');
   const service = new Service(runtime, { logger, catchUp: args.catchUp, ...(args.port !== undefined ? { port: args.port } : {}) });
   try {
     await service.start();

@@ -1,0 +1,68 @@
+// The service's claim on a client's state folder. `storelink serve` holds it while it runs; the
+// commands that run flows themselves (plan, apply, exceptions retry) refuse to start beside it:
+// two processes running flows on one lowdb state would overwrite each other's cursors and
+// cross-references, and each would rotate the Lightspeed refresh token under the other. Commands
+// that only read or mark state (exceptions list/ack/resolve, queue) work beside it.
+import { hostname } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { slError } from '../errors.js';
+
+export interface LockHolder {
+  readonly pid: number;
+  readonly host: string;
+  readonly startedAt: string;
+}
+
+const FILE = 'serve.lock';
+
+/** The live holder of the lock, if any (a lock left by a dead process on this host is not). */
+export function serveLockHolder(stateDir: string): LockHolder | undefined {
+  let holder: LockHolder;
+  try {
+    holder = JSON.parse(readFileSync(join(stateDir, FILE), 'utf8')) as LockHolder;
+  } catch {
+    return undefined;
+  }
+  if (holder.host !== hostname()) return holder; // another machine: cannot tell, so it holds
+  try {
+    process.kill(holder.pid, 0);
+    return holder;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM' ? holder : undefined;
+  }
+}
+
+/** Takes the lock for this process; fails when a live service holds it. Returns the release. */
+export function acquireServeLock(stateDir: string): () => void {
+  mkdirSync(stateDir, { recursive: true });
+  const path = join(stateDir, FILE);
+  const mine: LockHolder = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      writeFileSync(path, JSON.stringify(mine), { flag: 'wx', mode: 0o600 });
+      return () => {
+        const holder = serveLockHolder(stateDir);
+        if (holder?.pid === mine.pid && holder.host === mine.host) rmSync(path, { force: true });
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = serveLockHolder(stateDir);
+      if (holder) throw locked(holder, 'another storelink serve');
+      rmSync(path, { force: true }); // left by a process that died (kill -9): taken over
+    }
+  }
+  throw slError('SL_STATE_LOCKED', `cannot take the state lock ${path}`);
+}
+
+/** For the commands that run flows: refuses while a service runs on the same state. */
+export function assertNotServed(stateDir: string, command: string): void {
+  const holder = serveLockHolder(stateDir);
+  if (holder && !(holder.pid === process.pid && holder.host === hostname())) throw locked(holder, command);
+}
+
+function locked(holder: LockHolder, what: string) {
+  return slError('SL_STATE_LOCKED', `${what} cannot run beside storelink serve (pid ${holder.pid} on ${holder.host}, since ${holder.startedAt}), which uses this client's state`, {
+    hint: 'Stop the service first (SIGTERM), or leave the runs to it; exceptions list/ack/resolve and queue work beside it',
+  });
+}
