@@ -179,9 +179,12 @@ function cursorStore(db: Low<CursorsFile>, track: Track): CursorStore {
   };
 }
 
-/** How long a webhook id is remembered: far longer than any vendor redelivers. */
-const SEEN_TTL_MS = 7 * 24 * 3600_000;
-const SEEN_MAX = 200_000;
+/**
+ * How long a webhook id is remembered: far longer than a vendor redelivers (Oro: seconds) and than
+ * the intake accepts a delivery's age (minutes), so a replay after it is refused as stale anyway.
+ */
+const SEEN_TTL_MS = 6 * 3600_000;
+const SEEN_MAX = 100_000;
 
 const queueId = (flow: string, by: string, value: string): string => `${flow}\u0000${by}\u0000${value}`;
 
@@ -366,11 +369,17 @@ export function shortQueueId(item: Pick<QueueItem, 'flow' | 'by' | 'value'>): st
 }
 
 function pruneSeen(seen: Record<string, number>): void {
+  const keys = Object.keys(seen);
+  // the ids arrive in time order: the oldest come first in the object
+  const first = keys[0];
+  if (first === undefined || (seen[first]! >= Date.now() - SEEN_TTL_MS && keys.length <= SEEN_MAX)) return;
   const cutoff = Date.now() - SEEN_TTL_MS;
-  const entries = Object.entries(seen);
-  const drop = entries.length > SEEN_MAX ? entries.sort((a, b) => a[1] - b[1]).slice(0, entries.length - SEEN_MAX).map(([k]) => k) : [];
-  for (const key of drop) delete seen[key];
-  if (entries.length % 1000 === 0) for (const [key, at] of entries) if (at < cutoff) delete seen[key];
+  let excess = keys.length - SEEN_MAX;
+  for (const key of keys) {
+    if (seen[key]! >= cutoff && excess <= 0) break;
+    delete seen[key];
+    excess -= 1;
+  }
 }
 
 /** Index key of one direction: a record and the system/entity on the other side. */
