@@ -23,10 +23,11 @@ type Command =
   | { name: 'serve'; args: ServeArgs }
   | { name: 'queue'; args: QueueArgs }
   | { name: 'alert'; clientDir: string }
+  | { name: 'manual'; clientDir: string; out?: string }
   | { name: 'errors' };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-const COMMANDS = ['validate', 'test', 'plan', 'apply', 'serve', 'exceptions', 'queue', 'alert', 'sandbox', 'errors'];
+const COMMANDS = ['validate', 'test', 'plan', 'apply', 'serve', 'exceptions', 'queue', 'alert', 'manual', 'sandbox', 'errors'];
 
 export async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const first = argv[0];
@@ -103,6 +104,10 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
       (y) => y.positional('action', { choices: ['test'] as const, describe: 'what to do' })
         .positional('client-dir', { type: 'string', demandOption: true, describe: 'folder with client.yaml' }),
       (a) => { command = { name: 'alert', clientDir: String(a.clientDir) }; })
+    .command('manual <client-dir>', 'generate the client\'s operations manual (Markdown and HTML) from its configuration',
+      (y) => y.positional('client-dir', { type: 'string', demandOption: true, describe: 'folder with client.yaml' })
+        .option('out', { type: 'string', describe: 'folder to write operations-manual.md and .html to (default: the client folder)' }),
+      (a) => { command = { name: 'manual', clientDir: String(a.clientDir), ...(a.out ? { out: String(a.out) } : {}) }; })
     .command('sandbox', 'start the simulated OroCommerce and Lightspeed R-Series (seeded, with optional faults and traffic) until Ctrl-C',
       (y) => y
         .option('seed', { type: 'string', describe: 'seed from a folder in the OroCommerce demo layout, an online-retail .csv or a catalogue .json (default: ../shared/data/orocommerce-demo)' })
@@ -191,6 +196,7 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
       case 'serve': return await (await import('./commands/serve.js')).serveCommand(context, command.args);
       case 'queue': return await (await import('./commands/serve.js')).queueCommand(context, command.args);
       case 'alert': return await (await import('./commands/serve.js')).alertTestCommand(context, command.clientDir);
+      case 'manual': return await (await import('./commands/serve.js')).manualCommand(context, command.clientDir, command.out);
       case 'exceptions': return await (await import('./commands/exceptions.js')).exceptionsCommand(context, command.args);
       case 'errors': return listErrors(context);
     }

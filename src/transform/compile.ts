@@ -64,6 +64,8 @@ export interface CompiledTransform {
   readonly outputFields: readonly string[] | undefined;
   /** The source fields the transform can read, from its syntax; undefined when it reads the record whole. */
   readonly inputFields: readonly string[] | undefined;
+  /** Exception types named by literal `$exception("type", …)` and `$notice("type", …)` calls. */
+  readonly exceptionsRaised: readonly string[];
   /** The same transform with other parameter values or lookup tables (for mapping tests). */
   withContext(overrides: { params?: Record<string, unknown>; lookups?: LookupTables }): CompiledTransform;
 }
@@ -116,6 +118,7 @@ export function compileTransform(spec: TransformSpec): CompileResult {
   });
   const lookupsUsed = named('valueMap');
   const relatedUsed = named('related');
+  const exceptionsRaised = [...new Set([...literalNames(ast, 'exception'), ...literalNames(ast, 'notice')].map((n) => n.name))].sort();
   const describe = spec.describeRecord ?? (() => 'record');
   const fast = compileFast(ast, { params }, spec.limits.depth);
 
@@ -161,7 +164,7 @@ export function compileTransform(spec: TransformSpec): CompileResult {
     if (!again.ok) throw new InternalError('a transform that compiled once failed to compile again');
     return again.transform;
   };
-  return { ok: true, transform: { flow: spec.flow, expression: spec.expression, run, lookupsUsed, relatedUsed, outputFields, inputFields: readsFields, withContext } };
+  return { ok: true, transform: { flow: spec.flow, expression: spec.expression, run, lookupsUsed, relatedUsed, outputFields, inputFields: readsFields, exceptionsRaised, withContext } };
 }
 
 const NOT_EVALUATED = Symbol('not evaluated');

@@ -1,6 +1,8 @@
 // `storelink serve <client-dir>`: the service, until SIGTERM or Ctrl-C, then a graceful stop.
 // `storelink queue list|requeue <client-dir>`: the work queue and its dead letters.
 // `storelink alert test <client-dir>`: proves each alert channel.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
 import { request } from 'undici';
 import { loadProject } from '../../config/load.js';
 import type { Sandbox } from '../../sandbox/sandbox.js';
@@ -145,4 +147,26 @@ export async function alertTestCommand(context: CommandContext, clientDir: strin
   } finally {
     await runtime.close();
   }
+}
+
+export async function manualCommand(context: CommandContext, clientDir: string, outDir: string | undefined): Promise<number> {
+  const { output, io, options } = context;
+  const loaded = await loadProject(clientDir, { cwd: io.cwd, env: io.env, envFiles: options.envFile });
+  output.secrets.add(loaded.secrets);
+  if (!loaded.project) {
+    printDiagnostics(output, loaded.diagnostics);
+    return 2;
+  }
+  const { generateManual } = await import('../../reports/manual.js');
+  const source = relative(io.cwd, join(loaded.project.config.dir, 'client.yaml')) || 'client.yaml';
+  const manual = generateManual(loaded.project, source);
+  const dir = resolve(io.cwd, outDir ?? loaded.project.config.dir);
+  await mkdir(dir, { recursive: true });
+  const md = join(dir, 'operations-manual.md');
+  const html = join(dir, 'operations-manual.html');
+  await writeFile(md, output.secrets.redact(manual.markdown));
+  await writeFile(html, output.secrets.redact(manual.html));
+  if (options.json) output.json({ version: 1, markdown: md, html });
+  else output.out(`wrote ${relative(io.cwd, md)} and ${relative(io.cwd, html)}`);
+  return 0;
 }
