@@ -9,7 +9,7 @@ import type { ApplyArgs } from './commands/apply.js';
 import type { ExceptionsArgs } from './commands/exceptions.js';
 import type { PlanArgs } from './commands/plan.js';
 import type { SandboxArgs } from './commands/sandbox.js';
-import type { QueueArgs, ServeArgs } from './commands/serve.js';
+import type { QueueArgs, ReportArgs, ServeArgs } from './commands/serve.js';
 import type { CommandContext, GlobalOptions } from './context.js';
 import { Output, type CliIO } from './io.js';
 
@@ -24,10 +24,11 @@ type Command =
   | { name: 'queue'; args: QueueArgs }
   | { name: 'alert'; clientDir: string }
   | { name: 'manual'; clientDir: string; out?: string }
+  | { name: 'report'; args: ReportArgs }
   | { name: 'errors' };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-const COMMANDS = ['validate', 'test', 'plan', 'apply', 'serve', 'exceptions', 'queue', 'alert', 'manual', 'sandbox', 'errors'];
+const COMMANDS = ['validate', 'test', 'plan', 'apply', 'serve', 'exceptions', 'queue', 'alert', 'report', 'manual', 'sandbox', 'errors'];
 
 export async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const first = argv[0];
@@ -104,6 +105,17 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
       (y) => y.positional('action', { choices: ['test'] as const, describe: 'what to do' })
         .positional('client-dir', { type: 'string', demandOption: true, describe: 'folder with client.yaml' }),
       (a) => { command = { name: 'alert', clientDir: String(a.clientDir) }; })
+    .command('report <kind> <client-dir>', 'reports: stock — the stock reconciliation per SKU and location (Lightspeed on hand, commitments, buffer, expected and actual Oro level, drift); drifting rows unless --all',
+      (y) => y.positional('kind', { choices: ['stock'] as const, describe: 'which report' })
+        .positional('client-dir', { type: 'string', demandOption: true, describe: 'folder with client.yaml' })
+        .option('all', { type: 'boolean', default: false, describe: 'every level, not only the drifting ones' })
+        .option('format', { choices: ['table', 'csv', 'json', 'html'] as const, default: 'table' as const, describe: 'output format' })
+        .option('out', { type: 'string', describe: 'write to this file instead of the terminal' })
+        .option('flow', { type: 'string', describe: 'the stock flow (default: the flow that writes Oro inventory levels)' })
+        .option('sandbox', { type: 'boolean', default: false, describe: 'against a sandbox started for this run' }),
+      (a) => {
+        command = { name: 'report', args: { kind: 'stock', clientDir: String(a.clientDir), all: a.all === true, format: a.format as ReportArgs['format'], sandbox: a.sandbox === true, ...(a.out ? { out: String(a.out) } : {}), ...(a.flow ? { flow: String(a.flow) } : {}) } };
+      })
     .command('manual <client-dir>', 'generate the client\'s operations manual (Markdown and HTML) from its configuration',
       (y) => y.positional('client-dir', { type: 'string', demandOption: true, describe: 'folder with client.yaml' })
         .option('out', { type: 'string', describe: 'folder to write operations-manual.md and .html to (default: the client folder)' }),
@@ -197,6 +209,7 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
       case 'queue': return await (await import('./commands/serve.js')).queueCommand(context, command.args);
       case 'alert': return await (await import('./commands/serve.js')).alertTestCommand(context, command.clientDir);
       case 'manual': return await (await import('./commands/serve.js')).manualCommand(context, command.clientDir, command.out);
+      case 'report': return await (await import('./commands/serve.js')).reportCommand(context, command.args);
       case 'exceptions': return await (await import('./commands/exceptions.js')).exceptionsCommand(context, command.args);
       case 'errors': return listErrors(context);
     }

@@ -30,6 +30,11 @@ export interface PlannedChange {
   readonly link?: boolean;
   /** Matched by its natural key with no cross-reference yet: apply links it (lookup-or-insert). */
   readonly unlinked?: boolean;
+  /**
+   * What the transform said about how it computed the record (its `_`-prefixed fields, which are
+   * never written), e.g. the stock flow's on-hand, commitments and buffer behind a level.
+   */
+  readonly explain?: Readonly<Record<string, unknown>>;
 }
 
 export interface PlanSummary {

@@ -49,6 +49,21 @@ interface Desired {
   readonly key: string;
   readonly record: Record<string, unknown>;
   readonly link: boolean;
+  readonly explain?: Record<string, unknown>;
+}
+
+/** Takes a record's `_`-prefixed fields out of it: annotations for people, never written. */
+function takeAnnotations(record: Record<string, unknown>): Record<string, unknown> | undefined {
+  let explain: Record<string, unknown> | undefined;
+  for (const key of Object.keys(record)) {
+    if (!key.startsWith('_')) continue;
+    const value = record[key];
+    delete record[key];
+    const name = key.slice(1);
+    if (value !== null && typeof value === 'object' && !Array.isArray(value) && name === 'explain') explain = { ...explain, ...(value as Record<string, unknown>) };
+    else (explain ??= {})[name] = value;
+  }
+  return explain;
 }
 
 /** Share of existing target records below which the change-ratio rail does not apply. */
@@ -140,12 +155,13 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
       changes.push({ action: 'skip', key, sourceId, exception: notice.exception as ExceptionTypeName, reason: notice.message });
     }
     for (const output of outcome.records) {
+      const explain = takeAnnotations(output);
       const key = businessKey(output, flow.match.on);
       if (validate && !validate(output)) {
         changes.push({ action: 'error', key, sourceId, exception: 'validation_failed', reason: `the ${flow.target.entity} record is invalid: ${describeSchemaError(validate.errors)}` });
         continue;
       }
-      desired.push({ sourceId, key, record: output, link: flow.match.xref && outcome.records.length === 1 });
+      desired.push({ sourceId, key, record: output, link: flow.match.xref && outcome.records.length === 1, ...(explain ? { explain } : {}) });
     }
   };
   let nextCursor: ReadCursor | undefined;
@@ -237,7 +253,8 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
     changes.push({
       action, key: wanted.key, sourceId: wanted.sourceId, targetId, link: wanted.link,
       ...(wanted.link && !linkedIds.has(targetId) ? { unlinked: true } : {}),
-      ...(remember || action !== 'noop' ? { record: wanted.record } : {}),
+      ...(remember || action !== 'noop' || wanted.explain ? { record: wanted.record } : {}),
+      ...(wanted.explain ? { explain: wanted.explain } : {}),
       ...(diff.changes.length > 0 ? { fields: diff.changes } : {}),
       ...(diff.conflicts.length > 0 ? { conflicts: diff.conflicts, exception: 'conflict' as const } : {}),
     });

@@ -173,14 +173,16 @@ function judge(
   if (expected.length > 0 && actual.length === 0) {
     return { ...base, ok: false, message: `the transform produced no record; expected ${expected.length}`, expected, actual };
   }
-  const comparable = testCase.partial ? actual.map((record, i) => pick(record, expected[i])) : actual;
+  // `_` fields are annotations (the plan's explanation, never written): compared only where the case expects them
+  const visible = actual.map((record, i) => withoutAnnotations(record, expected[i]));
+  const comparable = testCase.partial ? visible.map((record, i) => pick(record as Record<string, unknown>, expected[i])) : visible;
   if (!isDeepStrictEqual(comparable, expected)) {
     const count = actual.length === expected.length ? '' : ` (expected ${expected.length} record${expected.length === 1 ? '' : 's'}, got ${actual.length})`;
     return { ...base, ok: false, message: `output differs from expect${count}`, expected, actual: comparable };
   }
   if (validateOutput) {
     for (const [i, record] of actual.entries()) {
-      if (validateOutput(record)) continue;
+      if (validateOutput(withoutAnnotations(record, {}))) continue;
       const first = validateOutput.errors?.[0];
       const field = first?.instancePath ? first.instancePath.slice(1).replace(/\//g, '.') : first?.params && 'additionalProperty' in first.params ? String(first.params.additionalProperty) : '';
       return {
@@ -208,4 +210,10 @@ function pick(record: Record<string, unknown> | undefined, shape: Record<string,
 function asTestProblem(d: Diagnostic): Diagnostic {
   const code: ErrorCode = d.code === 'SL_CONFIG_YAML' || d.code === 'SL_CONFIG_DUPLICATE_KEY' || d.code === 'SL_CONFIG_MULTI_DOCUMENT' ? d.code : 'SL_TEST_INVALID';
   return { ...d, code };
+}
+
+function withoutAnnotations(record: unknown, expected: unknown): unknown {
+  if (record === null || typeof record !== 'object' || Array.isArray(record)) return record;
+  const wanted = expected !== null && typeof expected === 'object' ? expected as Record<string, unknown> : {};
+  return Object.fromEntries(Object.entries(record as Record<string, unknown>).filter(([key]) => !key.startsWith('_') || key in wanted));
 }

@@ -170,3 +170,57 @@ export async function manualCommand(context: CommandContext, clientDir: string, 
   else output.out(`wrote ${relative(io.cwd, md)} and ${relative(io.cwd, html)}`);
   return 0;
 }
+
+export interface ReportArgs {
+  readonly kind: 'stock';
+  readonly clientDir: string;
+  readonly all: boolean;
+  readonly format: 'table' | 'csv' | 'json' | 'html';
+  readonly out?: string;
+  readonly flow?: string;
+  readonly sandbox: boolean;
+}
+
+export async function reportCommand(context: CommandContext, args: ReportArgs): Promise<number> {
+  const { output, io, options } = context;
+  const loaded = await loadProject(args.clientDir, { cwd: io.cwd, env: io.env, envFiles: options.envFile });
+  output.secrets.add(loaded.secrets);
+  if (!loaded.project) {
+    printDiagnostics(output, loaded.diagnostics);
+    return 2;
+  }
+  const { stockFlow, stockReport, stockCsv, stockHtml } = await import('../../reports/stock.js');
+  const flow = stockFlow(loaded.project.config.flows, args.flow);
+  const { runtime, close } = await commandRuntime(context, loaded.project, args.sandbox, 'report');
+  try {
+    const report = await stockReport(runtime, flow);
+    const rows = args.all ? report.rows : report.rows.filter((r) => r.status !== 'ok');
+    const format = options.json ? 'json' : args.format;
+    const text = format === 'json' ? `${JSON.stringify({ version: 1, ...report, rows }, null, 2)}\n`
+      : format === 'csv' ? stockCsv(rows)
+      : format === 'html' ? stockHtml(report, rows, runtime.project.config.client)
+      : stockTable(report, rows);
+    if (args.out) {
+      const path = resolve(io.cwd, args.out);
+      await writeFile(path, text);
+      output.out(`wrote ${relative(io.cwd, path)}: ${report.summary.levels} levels, ${report.summary.drifting} drifting, ${report.summary.missing} missing in Oro, ${report.summary.errors} that cannot be computed`);
+    } else {
+      io.stdout.write(text);
+    }
+    return 0;
+  } finally {
+    await close();
+  }
+}
+
+function stockTable(report: { summary: { levels: number; drifting: number; missing: number; errors: number } }, rows: readonly import('../../reports/stock.js').StockRow[]): string {
+  const lines = [`${report.summary.levels} levels: ${report.summary.drifting} drifting, ${report.summary.missing} missing in Oro, ${report.summary.errors} that cannot be computed`];
+  if (rows.length > 0) {
+    lines.push('', `${'SKU'.padEnd(12)} ${'unit'.padEnd(6)} ${'location'.padEnd(12)} ${'status'.padEnd(8)} ${'counted in'.padEnd(10)} ${'on hand'.padStart(8)} ${'committed'.padStart(9)} ${'buffer'.padStart(6)} ${'expected'.padStart(8)} ${'Oro'.padStart(6)} ${'drift'.padStart(6)}`);
+    for (const r of rows) {
+      const n = (v: number | null, w: number) => (v === null ? '–' : String(v)).padStart(w);
+      lines.push(`${r.sku.padEnd(12)} ${r.unit.padEnd(6)} ${r.location.padEnd(12)} ${r.status.padEnd(8)} ${(r.posUnit ?? '–').padEnd(10)} ${n(r.onHand, 8)} ${n(r.committed, 9)} ${n(r.buffer, 6)} ${n(r.expected, 8)} ${n(r.actual, 6)} ${n(r.drift, 6)}${r.note ? `  ${r.note}` : ''}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
