@@ -25,10 +25,11 @@ type Command =
   | { name: 'alert'; clientDir: string }
   | { name: 'manual'; clientDir: string; out?: string }
   | { name: 'report'; args: ReportArgs }
+  | { name: 'dashboard'; clientDir: string; port?: number }
   | { name: 'errors' };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-const COMMANDS = ['validate', 'test', 'plan', 'apply', 'serve', 'exceptions', 'queue', 'alert', 'report', 'manual', 'sandbox', 'errors'];
+const COMMANDS = ['validate', 'test', 'plan', 'apply', 'serve', 'dashboard', 'exceptions', 'queue', 'alert', 'report', 'manual', 'sandbox', 'errors'];
 
 export async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const first = argv[0];
@@ -95,6 +96,10 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
         .option('sandbox', { type: 'boolean', default: false, describe: 'serve against a sandbox started for this run (demo data, fresh state)' })
         .option('catch-up', { type: 'boolean', default: true, describe: 'run each scheduled flow once at start; --no-catch-up waits for the schedules and events' }),
       (a) => { command = { name: 'serve', args: { clientDir: String(a.clientDir), sandbox: a.sandbox === true, catchUp: a.catchUp !== false, ...(a.port !== undefined ? { port: Number(a.port) } : {}) } }; })
+    .command('dashboard <client-dir>', 'the dashboard alone (exceptions, flows, runs, stock reconciliation), when no service runs; serve includes it',
+      (y) => y.positional('client-dir', { type: 'string', demandOption: true, describe: 'folder with client.yaml' })
+        .option('port', { type: 'number', describe: 'HTTP port (default service.port, 7810)' }),
+      (a) => { command = { name: 'dashboard', clientDir: String(a.clientDir), ...(a.port !== undefined ? { port: Number(a.port) } : {}) }; })
     .command('queue <action> <client-dir> [ids..]', 'the service\'s work queue: list (pending and dead letters), requeue dead letters (all, or by handle)',
       (y) => y.positional('action', { choices: ['list', 'requeue'] as const, describe: 'what to do' })
         .positional('client-dir', { type: 'string', demandOption: true, describe: 'folder with client.yaml' })
@@ -210,6 +215,7 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
       case 'alert': return await (await import('./commands/serve.js')).alertTestCommand(context, command.clientDir);
       case 'manual': return await (await import('./commands/serve.js')).manualCommand(context, command.clientDir, command.out);
       case 'report': return await (await import('./commands/serve.js')).reportCommand(context, command.args);
+      case 'dashboard': return await (await import('./commands/serve.js')).dashboardCommand(context, command.clientDir, command.port);
       case 'exceptions': return await (await import('./commands/exceptions.js')).exceptionsCommand(context, command.args);
       case 'errors': return listErrors(context);
     }

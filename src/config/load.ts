@@ -157,6 +157,7 @@ function resolveService(raw: StorelinkClient['service']): ServiceConfig {
       ...(alerts?.owners ? { owners: alerts.owners } : {}),
       digest: alerts?.digest ?? '0 8 * * *',
     },
+    ...(raw?.dashboard ? { dashboard: { users: raw.dashboard.users.map((u) => ({ name: u.name, password: u.password, role: u.role })), sessionTtlMs: durationMs(raw.dashboard.sessionTtl ?? '8h') } } : {}),
   };
 }
 

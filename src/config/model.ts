@@ -107,6 +107,10 @@ export interface ServiceConfig {
     readonly owners?: readonly string[];
     readonly digest: string;
   };
+  readonly dashboard?: {
+    readonly users: readonly { readonly name: string; readonly password: string; readonly role: 'operator' | 'viewer' }[];
+    readonly sessionTtlMs: number;
+  };
 }
 
 /** A loaded client: the frozen configuration plus what was compiled from it. */

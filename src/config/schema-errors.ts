@@ -101,7 +101,8 @@ function toDiagnostic(error: ErrorObject, map: Locator, prefix: string): Diagnos
       return make('SL_CONFIG_INVALID', `the name "${name}" is not allowed here`, nameRule(error), 'key', child ?? node);
     }
     case 'minLength':
-      return make('SL_CONFIG_INVALID', 'must not be empty', undefined, 'value');
+      // the value itself is not repeated: it may be a password
+      return make('SL_CONFIG_INVALID', Number(params.limit) <= 1 ? 'must not be empty' : `must be at least ${String(params.limit)} characters long`, undefined, 'value');
     case 'minItems':
       return make('SL_CONFIG_INVALID', `must list at least ${String(params.limit)} item${params.limit === 1 ? '' : 's'}`, undefined, 'value');
     case 'uniqueItems':

@@ -486,6 +486,47 @@ owners?: ("ops" | "finance" | "e-commerce" | "merchandising")[]
  */
 digest?: string
 }
+/**
+ * The dashboard at /dashboard (served by `storelink serve` and `storelink dashboard`): who may sign in. Without users the dashboard is off.
+ */
+dashboard?: {
+/**
+ * The people who may sign in, with their passwords from the environment (`${OPS_PASSWORD}`).
+ * 
+ * @minItems 1
+ */
+users: [{
+/**
+ * Sign-in name.
+ */
+name: string
+/**
+ * At least 12 characters; read it from the environment, never write it here.
+ */
+password: string
+/**
+ * `operator` may acknowledge, resolve and retry exceptions; `viewer` only reads.
+ */
+role: ("operator" | "viewer")
+}, ...({
+/**
+ * Sign-in name.
+ */
+name: string
+/**
+ * At least 12 characters; read it from the environment, never write it here.
+ */
+password: string
+/**
+ * `operator` may acknowledge, resolve and retry exceptions; `viewer` only reads.
+ */
+role: ("operator" | "viewer")
+})[]]
+/**
+ * How long a sign-in lasts. Default `8h`.
+ */
+sessionTtl?: string
+}
 }
 
 export interface FlowEntry {

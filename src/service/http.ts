@@ -23,6 +23,7 @@ export interface HttpOptions {
   readonly metrics: ServiceMetrics;
   readonly webhooks?: Readonly<Record<string, WebhookHandler>>;
   readonly ready: () => { ready: boolean; detail: Record<string, unknown> };
+  readonly dashboard?: { handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> };
 }
 
 export interface HttpEndpoint {
@@ -67,6 +68,7 @@ async function route(options: HttpOptions, req: IncomingMessage, res: ServerResp
     res.end(text);
     return;
   }
+  if (options.dashboard && await options.dashboard.handle(req, res, path)) return;
   const hook = /^\/webhooks\/([A-Za-z0-9_-]+)$/.exec(path);
   if (hook) {
     const handler = options.webhooks?.[hook[1]!];
@@ -86,7 +88,7 @@ async function route(options: HttpOptions, req: IncomingMessage, res: ServerResp
     const reply = await handler.handle({ headers: req.headers, body });
     return send(res, reply.status, reply.body);
   }
-  return send(res, 404, { error: 'not found', routes: ['/webhooks/<system>', '/metrics', '/healthz', '/readyz'] });
+  return send(res, 404, { error: 'not found', routes: ['/webhooks/<system>', '/metrics', '/healthz', '/readyz', '/dashboard'] });
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {

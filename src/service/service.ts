@@ -10,7 +10,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import { connectorById } from '../connectors/registry.js';
 import type { ResolvedFlow } from '../config/model.js';
 import { isStorelinkError } from '../errors.js';
-import { runFlow, type OpenRuntime } from '../engine/run.js';
+import { retryExceptions, runFlow, type OpenRuntime } from '../engine/run.js';
 import type { SourceKeys } from '../engine/planner.js';
 import { EXCEPTION_TYPES } from '../engine/exception-types.js';
 import type { Logger } from '../logging/logger.js';
@@ -18,6 +18,7 @@ import type { QueueInput, QueueItem } from '../state/store.js';
 import { acquireServeLock } from '../state/lock.js';
 import { valuesAt } from '../transform/related.js';
 import { Alerts } from './alerts.js';
+import { Dashboard } from './dashboard.js';
 import { ServiceMetrics } from './metrics.js';
 import { startHttp, type HttpEndpoint } from './http.js';
 import { OroWebhookIntake } from './webhooks.js';
@@ -107,8 +108,17 @@ export class Service {
     const intake = oro && config.service.webhooks.oro
       ? new OroWebhookIntake({ system: oro[0], connector: oro[1].connector, secret: config.service.webhooks.oro.secret, maxAgeMs: config.service.webhooks.oro.maxAgeMs, flows: config.flows, queue: this.#runtime.store.queue, metrics: this.metrics, logger: this.#logger, onQueued: (flows) => { for (const f of flows) this.#kick(f); } })
       : undefined;
+    const dashboard = new Dashboard({
+      runtime: this.#runtime,
+      retry: (ids) => this.retry(ids),
+      stockReport: async () => {
+        const { stockFlow, stockReport, stockHtml } = await import('../reports/stock.js');
+        const report = await stockReport(this.#runtime, stockFlow(config.flows));
+        return stockHtml(report, report.rows.filter((r) => r.status !== 'ok'), config.client);
+      },
+    });
     this.#http = await startHttp({
-      host: config.service.host, port: this.#options.port ?? config.service.port, metrics: this.metrics,
+      host: config.service.host, port: this.#options.port ?? config.service.port, metrics: this.metrics, dashboard,
       ...(intake ? { webhooks: { [oro![0]]: intake } } : {}),
       ready: () => this.#readiness(),
     });
@@ -172,6 +182,22 @@ export class Service {
     }
     this.#release?.();
     this.#logger.info('storelink service stopped');
+  }
+
+  /** Retries exceptions (the dashboard's button) once their flows are not running, and under their lock. */
+  async retry(ids: readonly string[]): Promise<{ resolved: string[]; open: string[] }> {
+    const all = await this.#runtime.store.exceptions.list();
+    const flows = [...new Set(all.filter((e) => ids.includes(e.id)).map((e) => e.flow))];
+    const resolved: string[] = [];
+    const open: string[] = [];
+    for (const flow of flows) {
+      while (this.#running.has(flow)) await this.#running.get(flow)!.catch(() => undefined);
+      const mine = all.filter((e) => ids.includes(e.id) && e.flow === flow).map((e) => e.id);
+      const result = await this.#exclusive(flow, () => retryExceptions(this.#runtime, mine));
+      resolved.push(...result.resolved);
+      open.push(...result.open);
+    }
+    return { resolved, open };
   }
 
   /** Runs one flow now, as a schedule tick would (tests, `after` triggers). */

@@ -9,6 +9,7 @@ import type { Sandbox } from '../../sandbox/sandbox.js';
 import { slError } from '../../errors.js';
 import { openRuntime } from '../../engine/run.js';
 import { Alerts } from '../../service/alerts.js';
+import { assertNotServed } from '../../state/lock.js';
 import { Service } from '../../service/service.js';
 import { shortQueueId } from '../../state/lowdb-store.js';
 import type { CommandContext } from '../context.js';
@@ -223,4 +224,47 @@ function stockTable(report: { summary: { levels: number; drifting: number; missi
     }
   }
   return `${lines.join('\n')}\n`;
+}
+
+export async function dashboardCommand(context: CommandContext, clientDir: string, port: number | undefined): Promise<number> {
+  const { output, io, options, logger } = context;
+  const loaded = await loadProject(clientDir, { cwd: io.cwd, env: io.env, envFiles: options.envFile });
+  output.secrets.add(loaded.secrets);
+  if (!loaded.project) {
+    printDiagnostics(output, loaded.diagnostics);
+    return 2;
+  }
+  const config = loaded.project.config;
+  if (!config.service.dashboard) {
+    output.err(`${output.paint('red', 'error')} SL_USAGE no dashboard users are configured. Add service.dashboard.users (name, password from the environment, role operator or viewer) to client.yaml.`);
+    return 2;
+  }
+  // its retry button runs flows: not beside a service, which serves the same dashboard itself
+  assertNotServed(config.state.dir, 'storelink dashboard');
+  const runtime = await openRuntime(loaded.project, { logger, secrets: output.secrets });
+  const { Dashboard } = await import('../../service/dashboard.js');
+  const { ServiceMetrics } = await import('../../service/metrics.js');
+  const { startHttp } = await import('../../service/http.js');
+  const { retryExceptions } = await import('../../engine/run.js');
+  const dashboard = new Dashboard({
+    runtime,
+    retry: (ids) => retryExceptions(runtime, ids),
+    stockReport: async () => {
+      const { stockFlow, stockReport, stockHtml } = await import('../../reports/stock.js');
+      const report = await stockReport(runtime, stockFlow(config.flows));
+      return stockHtml(report, report.rows.filter((r) => r.status !== 'ok'), config.client);
+    },
+  });
+  const http = await startHttp({
+    host: config.service.host, port: port ?? config.service.port, metrics: new ServiceMetrics(runtime.store.queue, () => runtime.openConnectors()),
+    dashboard, ready: () => ({ ready: true, detail: {} }),
+  });
+  output.out(`storelink dashboard for ${config.client} at ${http.url}/dashboard (Ctrl-C to stop)`);
+  await new Promise<void>((resolve) => {
+    if (io.signal?.aborted) resolve();
+    else io.signal?.addEventListener('abort', () => resolve(), { once: true });
+  });
+  await http.close();
+  await runtime.close();
+  return 0;
 }
