@@ -110,16 +110,16 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
       (y) => y.positional('action', { choices: ['test'] as const, describe: 'what to do' })
         .positional('client-dir', { type: 'string', demandOption: true, describe: 'folder with client.yaml' }),
       (a) => { command = { name: 'alert', clientDir: String(a.clientDir) }; })
-    .command('report <kind> <client-dir>', 'reports: stock — the stock reconciliation per SKU and location (Lightspeed on hand, commitments, buffer, expected and actual Oro level, drift); drifting rows unless --all',
-      (y) => y.positional('kind', { choices: ['stock'] as const, describe: 'which report' })
+    .command('report <kind> <client-dir>', 'reports: stock — the stock reconciliation per SKU and location (Lightspeed on hand, commitments, buffer, expected and actual Oro level, drift); orders — the order audit (Oro orders ⇄ store sales, refunds linked); problems only unless --all',
+      (y) => y.positional('kind', { choices: ['stock', 'orders'] as const, describe: 'which report' })
         .positional('client-dir', { type: 'string', demandOption: true, describe: 'folder with client.yaml' })
-        .option('all', { type: 'boolean', default: false, describe: 'every level, not only the drifting ones' })
+        .option('all', { type: 'boolean', default: false, describe: 'every row, not only the drifting levels or the problem orders' })
         .option('format', { choices: ['table', 'csv', 'json', 'html'] as const, default: 'table' as const, describe: 'output format' })
         .option('out', { type: 'string', describe: 'write to this file instead of the terminal' })
         .option('flow', { type: 'string', describe: 'the stock flow (default: the flow that writes Oro inventory levels)' })
         .option('sandbox', { type: 'boolean', default: false, describe: 'against a sandbox started for this run' }),
       (a) => {
-        command = { name: 'report', args: { kind: 'stock', clientDir: String(a.clientDir), all: a.all === true, format: a.format as ReportArgs['format'], sandbox: a.sandbox === true, ...(a.out ? { out: String(a.out) } : {}), ...(a.flow ? { flow: String(a.flow) } : {}) } };
+        command = { name: 'report', args: { kind: a.kind as ReportArgs['kind'], clientDir: String(a.clientDir), all: a.all === true, format: a.format as ReportArgs['format'], sandbox: a.sandbox === true, ...(a.out ? { out: String(a.out) } : {}), ...(a.flow ? { flow: String(a.flow) } : {}) } };
       })
     .command('manual <client-dir>', 'generate the client\'s operations manual (Markdown and HTML) from its configuration',
       (y) => y.positional('client-dir', { type: 'string', demandOption: true, describe: 'folder with client.yaml' })

@@ -173,7 +173,7 @@ export async function manualCommand(context: CommandContext, clientDir: string, 
 }
 
 export interface ReportArgs {
-  readonly kind: 'stock';
+  readonly kind: 'stock' | 'orders';
   readonly clientDir: string;
   readonly all: boolean;
   readonly format: 'table' | 'csv' | 'json' | 'html';
@@ -191,9 +191,11 @@ export async function reportCommand(context: CommandContext, args: ReportArgs): 
     return 2;
   }
   const { stockFlow, stockReport, stockCsv, stockHtml } = await import('../../reports/stock.js');
-  const flow = stockFlow(loaded.project.config.flows, args.flow);
+  const flow = args.kind === 'stock' ? stockFlow(loaded.project.config.flows, args.flow) : undefined;
   const { runtime, close } = await commandRuntime(context, loaded.project, args.sandbox, 'report');
   try {
+    if (args.kind === 'orders') return await ordersReport(context, args, runtime);
+    if (!flow) return 2;
     const report = await stockReport(runtime, flow);
     const rows = args.all ? report.rows : report.rows.filter((r) => r.status !== 'ok');
     const format = options.json ? 'json' : args.format;
@@ -266,5 +268,24 @@ export async function dashboardCommand(context: CommandContext, clientDir: strin
   });
   await http.close();
   await runtime.close();
+  return 0;
+}
+
+async function ordersReport(context: CommandContext, args: ReportArgs, runtime: Awaited<ReturnType<typeof commandRuntime>>['runtime']): Promise<number> {
+  const { output, io, options } = context;
+  const { orderAudit, auditCsv, auditHtml, isProblem } = await import('../../reports/orders.js');
+  const audit = await orderAudit(runtime);
+  const rows = args.all ? audit.rows : audit.rows.filter(isProblem);
+  const format = options.json ? 'json' : args.format;
+  const summary = Object.entries(audit.summary).map(([k, n]) => `${n} ${k}`).join(', ') || 'nothing to audit';
+  const text = format === 'json' ? `${JSON.stringify({ version: 1, ...audit, rows }, null, 2)}\n`
+    : format === 'csv' ? auditCsv(rows)
+    : format === 'html' ? auditHtml(audit, rows, runtime.project.config.client)
+    : `${[summary, ...(rows.length > 0 ? [''] : []), ...rows.map((r) => `${r.status.padEnd(24)} ${r.kind.padEnd(15)} ${(r.oroOrder ?? '–').padEnd(14)} ${(r.storeSale ?? '–').padEnd(24)} ${r.detail}`)].join('\n')}\n`;
+  if (args.out) {
+    const path = resolve(io.cwd, args.out);
+    await writeFile(path, text);
+    output.out(`wrote ${relative(io.cwd, path)}: ${summary}`);
+  } else io.stdout.write(text);
   return 0;
 }
