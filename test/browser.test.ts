@@ -92,5 +92,9 @@ describe('the dashboard in Chromium', { skip: available ? false : `no Chromium a
     await page.getByRole('heading', { name: /Stock reconciliation/ }).waitFor();
     assert.match(await page.content(), /1GB82/);
     await shot('4-stock-reconciliation');
+    await page.getByRole('link', { name: '← Dashboard' }).click();
+    await page.getByRole('link', { name: 'Order audit' }).click();
+    await page.getByRole('heading', { name: /Order audit/ }).waitFor();
+    await shot('5-order-audit');
   });
 });

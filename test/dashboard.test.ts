@@ -103,6 +103,8 @@ describe('dashboard', () => {
     const report = await (await get('/dashboard/reports/stock', cookie)).text();
     assert.match(report, /Stock reconciliation/);
     assert.match(report, /1GB82/);
+    assert.match(await (await get('/dashboard/reports/orders', cookie)).text(), /Order audit[\s\S]*FR1012402/);
+    assert.match(await (await get('/dashboard/reports/sales', cookie)).text(), /Sales totals \d{4}-\d{2}-\d{2}/);
   });
 
   it('shows a viewer everything and lets them change nothing', async () => {

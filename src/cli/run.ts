@@ -110,8 +110,9 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
       (y) => y.positional('action', { choices: ['test'] as const, describe: 'what to do' })
         .positional('client-dir', { type: 'string', demandOption: true, describe: 'folder with client.yaml' }),
       (a) => { command = { name: 'alert', clientDir: String(a.clientDir) }; })
-    .command('report <kind> <client-dir>', 'reports: stock — the stock reconciliation per SKU and location (Lightspeed on hand, commitments, buffer, expected and actual Oro level, drift); orders — the order audit (Oro orders ⇄ store sales, refunds linked); problems only unless --all',
-      (y) => y.positional('kind', { choices: ['stock', 'orders'] as const, describe: 'which report' })
+    .command('report <kind> <client-dir>', 'reports: stock — the stock reconciliation per SKU and location (Lightspeed on hand, commitments, buffer, expected and actual Oro level, drift); orders — the order audit (Oro orders ⇄ store sales, refunds linked); sales — the day’s totals per store and channel against what was carried over; problems only unless --all',
+      (y) => y.positional('kind', { choices: ['stock', 'orders', 'sales'] as const, describe: 'which report' })
+        .option('date', { type: 'string', describe: 'sales: the day, YYYY-MM-DD in the client\'s time zone (default today)' })
         .positional('client-dir', { type: 'string', demandOption: true, describe: 'folder with client.yaml' })
         .option('all', { type: 'boolean', default: false, describe: 'every row, not only the drifting levels or the problem orders' })
         .option('format', { choices: ['table', 'csv', 'json', 'html'] as const, default: 'table' as const, describe: 'output format' })
@@ -119,7 +120,7 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
         .option('flow', { type: 'string', describe: 'the stock flow (default: the flow that writes Oro inventory levels)' })
         .option('sandbox', { type: 'boolean', default: false, describe: 'against a sandbox started for this run' }),
       (a) => {
-        command = { name: 'report', args: { kind: a.kind as ReportArgs['kind'], clientDir: String(a.clientDir), all: a.all === true, format: a.format as ReportArgs['format'], sandbox: a.sandbox === true, ...(a.out ? { out: String(a.out) } : {}), ...(a.flow ? { flow: String(a.flow) } : {}) } };
+        command = { name: 'report', args: { kind: a.kind as ReportArgs['kind'], clientDir: String(a.clientDir), all: a.all === true, format: a.format as ReportArgs['format'], sandbox: a.sandbox === true, ...(a.out ? { out: String(a.out) } : {}), ...(a.flow ? { flow: String(a.flow) } : {}), ...(a.date ? { date: String(a.date) } : {}) } };
       })
     .command('manual <client-dir>', 'generate the client\'s operations manual (Markdown and HTML) from its configuration',
       (y) => y.positional('client-dir', { type: 'string', demandOption: true, describe: 'folder with client.yaml' })

@@ -16,8 +16,8 @@ export interface DashboardOptions {
   readonly runtime: Runtime;
   /** Retries exceptions (in the service: under its one-run-per-flow rule). */
   readonly retry: (ids: readonly string[]) => Promise<{ resolved: string[]; open: string[] }>;
-  /** Stock reconciliation as HTML, for the reports page. */
-  readonly stockReport?: () => Promise<string>;
+  /** The reports as HTML pages, by name (stock, orders, sales). */
+  readonly reports: Readonly<Record<'stock' | 'orders' | 'sales', () => Promise<string>>>;
   readonly now?: () => number;
 }
 
@@ -36,6 +36,8 @@ export const DASHBOARD_ROUTES: readonly { readonly method: 'GET' | 'POST'; reado
   { method: 'POST', path: '/dashboard/exceptions/:id/retry' },
   { method: 'GET', path: '/dashboard/runs' },
   { method: 'GET', path: '/dashboard/reports/stock' },
+  { method: 'GET', path: '/dashboard/reports/orders' },
+  { method: 'GET', path: '/dashboard/reports/sales' },
 ];
 
 const COOKIE = 'storelink_session';
@@ -113,9 +115,10 @@ export class Dashboard {
     else if (path === '/dashboard/exceptions') send(res, 200, await this.#exceptions(session, url.searchParams));
     else if (path.startsWith('/dashboard/exceptions/')) await this.#exception(res, session, path.slice('/dashboard/exceptions/'.length), url.searchParams.get('done'));
     else if (path === '/dashboard/runs') send(res, 200, await this.#runs(session));
-    else if (path === '/dashboard/reports/stock') {
-      const html = this.options.stockReport ? await this.options.stockReport().catch((error: unknown) => page('Stock reconciliation', `<p>The report could not be made: ${esc((error as Error).message)}</p>`)) : page('Stock reconciliation', '<p>No stock flow.</p>');
-      send(res, 200, html);
+    else if (/^\/dashboard\/reports\/(stock|orders|sales)$/.test(path)) {
+      const name = path.slice('/dashboard/reports/'.length) as 'stock' | 'orders' | 'sales';
+      const html = await this.options.reports[name]().catch((error: unknown) => page('Report', `<p>The report could not be made: ${esc((error as Error).message)}</p>`));
+      send(res, 200, html.replace('<body>', `<body><p><a href="/dashboard">← Dashboard</a></p>`));
     } else send(res, 404, layout(session, 'Not found', '<p>No such page.</p>'));
     return true;
   }
@@ -302,7 +305,7 @@ function page(title: string, body: string): string {
 
 function layout(session: Session, title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)} — storelink</title><style>${STYLE}</style></head><body>
-<header><strong>storelink</strong><a href="/dashboard">Overview</a><a href="/dashboard/exceptions">Exceptions</a><a href="/dashboard/runs">Runs</a><a href="/dashboard/reports/stock">Stock reconciliation</a>
+<header><strong>storelink</strong><a href="/dashboard">Overview</a><a href="/dashboard/exceptions">Exceptions</a><a href="/dashboard/runs">Runs</a><a href="/dashboard/reports/stock">Stock reconciliation</a><a href="/dashboard/reports/orders">Order audit</a><a href="/dashboard/reports/sales">Today's sales</a>
 <form method="post" action="/dashboard/logout"><input type="hidden" name="csrf" value="${esc(session.csrf)}"><span>${esc(session.user)} (${esc(session.role)})</span> <button>Sign out</button></form></header>
 <main><h1>${esc(title)}</h1>${body}</main></body></html>`;
 }
@@ -312,6 +315,28 @@ function loginPage(error?: string): string {
 <p><label>Name <input name="username" autocomplete="username" required></label></p>
 <p><label>Password <input name="password" type="password" autocomplete="current-password" required></label></p>
 <p><button>Sign in</button></p></form>`);
+}
+
+
+/** The dashboard's report pages, made on request from fresh data. */
+export function reportPages(runtime: Runtime): DashboardOptions['reports'] {
+  const config = runtime.project.config;
+  return {
+    stock: async () => {
+      const { stockFlow, stockReport, stockHtml } = await import('../reports/stock.js');
+      const report = await stockReport(runtime, stockFlow(config.flows));
+      return stockHtml(report, report.rows.filter((r) => r.status !== 'ok'), config.client);
+    },
+    orders: async () => {
+      const { orderAudit, auditHtml } = await import('../reports/orders.js');
+      const audit = await orderAudit(runtime);
+      return auditHtml(audit, audit.rows, config.client);
+    },
+    sales: async () => {
+      const { salesTotals, salesHtml, dayIn } = await import('../reports/sales.js');
+      return salesHtml(await salesTotals(runtime, dayIn(Date.now(), config.timezone)), config.client);
+    },
+  };
 }
 
 export type { ExceptionRecord };

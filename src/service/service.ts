@@ -18,7 +18,7 @@ import type { QueueInput, QueueItem } from '../state/store.js';
 import { acquireServeLock } from '../state/lock.js';
 import { valuesAt } from '../transform/related.js';
 import { Alerts } from './alerts.js';
-import { Dashboard } from './dashboard.js';
+import { Dashboard, reportPages } from './dashboard.js';
 import { ServiceMetrics } from './metrics.js';
 import { startHttp, type HttpEndpoint } from './http.js';
 import { OroWebhookIntake } from './webhooks.js';
@@ -111,11 +111,7 @@ export class Service {
     const dashboard = new Dashboard({
       runtime: this.#runtime,
       retry: (ids) => this.retry(ids),
-      stockReport: async () => {
-        const { stockFlow, stockReport, stockHtml } = await import('../reports/stock.js');
-        const report = await stockReport(this.#runtime, stockFlow(config.flows));
-        return stockHtml(report, report.rows.filter((r) => r.status !== 'ok'), config.client);
-      },
+      reports: reportPages(this.#runtime),
     });
     this.#http = await startHttp({
       host: config.service.host, port: this.#options.port ?? config.service.port, metrics: this.metrics, dashboard,

@@ -173,7 +173,9 @@ export async function manualCommand(context: CommandContext, clientDir: string, 
 }
 
 export interface ReportArgs {
-  readonly kind: 'stock' | 'orders';
+  readonly kind: 'stock' | 'orders' | 'sales';
+  /** sales: the day, YYYY-MM-DD in the client's time zone (default today). */
+  readonly date?: string;
   readonly clientDir: string;
   readonly all: boolean;
   readonly format: 'table' | 'csv' | 'json' | 'html';
@@ -195,6 +197,7 @@ export async function reportCommand(context: CommandContext, args: ReportArgs): 
   const { runtime, close } = await commandRuntime(context, loaded.project, args.sandbox, 'report');
   try {
     if (args.kind === 'orders') return await ordersReport(context, args, runtime);
+    if (args.kind === 'sales') return await salesReport(context, args, runtime);
     if (!flow) return 2;
     const report = await stockReport(runtime, flow);
     const rows = args.all ? report.rows : report.rows.filter((r) => r.status !== 'ok');
@@ -244,18 +247,14 @@ export async function dashboardCommand(context: CommandContext, clientDir: strin
   // its retry button runs flows: not beside a service, which serves the same dashboard itself
   assertNotServed(config.state.dir, 'storelink dashboard');
   const runtime = await openRuntime(loaded.project, { logger, secrets: output.secrets });
-  const { Dashboard } = await import('../../service/dashboard.js');
+  const { Dashboard, reportPages } = await import('../../service/dashboard.js');
   const { ServiceMetrics } = await import('../../service/metrics.js');
   const { startHttp } = await import('../../service/http.js');
   const { retryExceptions } = await import('../../engine/run.js');
   const dashboard = new Dashboard({
     runtime,
     retry: (ids) => retryExceptions(runtime, ids),
-    stockReport: async () => {
-      const { stockFlow, stockReport, stockHtml } = await import('../../reports/stock.js');
-      const report = await stockReport(runtime, stockFlow(config.flows));
-      return stockHtml(report, report.rows.filter((r) => r.status !== 'ok'), config.client);
-    },
+    reports: reportPages(runtime),
   });
   const http = await startHttp({
     host: config.service.host, port: port ?? config.service.port, metrics: new ServiceMetrics(runtime.store.queue, () => runtime.openConnectors()),
@@ -286,6 +285,27 @@ async function ordersReport(context: CommandContext, args: ReportArgs, runtime: 
     const path = resolve(io.cwd, args.out);
     await writeFile(path, text);
     output.out(`wrote ${relative(io.cwd, path)}: ${summary}`);
+  } else io.stdout.write(text);
+  return 0;
+}
+
+async function salesReport(context: CommandContext, args: ReportArgs, runtime: Awaited<ReturnType<typeof commandRuntime>>['runtime']): Promise<number> {
+  const { output, io, options } = context;
+  const { salesTotals, salesCsv, salesHtml, dayIn } = await import('../../reports/sales.js');
+  const date = args.date ?? dayIn(Date.now(), runtime.project.config.timezone);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw slError('SL_USAGE', `--date ${date} is not a day`, { hint: 'Give it as YYYY-MM-DD, e.g. --date 2026-11-26' });
+  const totals = await salesTotals(runtime, date);
+  const format = options.json ? 'json' : args.format;
+  const open = totals.rows.reduce((n, r) => n + (r.difference ?? 0), 0);
+  const text = format === 'json' ? `${JSON.stringify({ version: 1, ...totals }, null, 2)}\n`
+    : format === 'csv' ? salesCsv(totals.rows)
+    : format === 'html' ? salesHtml(totals, runtime.project.config.client)
+    : `${[`sales totals ${date} (${totals.timezone}): ${open === 0 ? 'everything carried over' : `${open} not carried over`}`, '',
+      ...totals.rows.map((r) => `${r.store.padEnd(16)} ${r.channel.padEnd(18)} ${String(r.count).padStart(5)} ${r.total.toFixed(2).padStart(12)}${r.processedCount === null ? '' : `   carried ${r.processedCount} (${r.processedTotal!.toFixed(2)})${r.difference ? `, ${r.difference} not` : ''}`}`)].join('\n')}\n`;
+  if (args.out) {
+    const path = resolve(io.cwd, args.out);
+    await writeFile(path, text);
+    output.out(`wrote ${relative(io.cwd, path)}`);
   } else io.stdout.write(text);
   return 0;
 }
