@@ -234,9 +234,11 @@ export class Service {
     const since = new Date(startedAt).toISOString();
     let status: RunEvent['status'] = 'failed';
     let failure: string | undefined;
+    let written = 0;
     try {
       const { plan, result } = await runFlow(this.#runtime, flow, { ...(trigger === 'reconcile' ? { full: true } : {}), ...(keys ? { keys } : {}) });
       status = result.status;
+      written = result.created + result.updated;
       this.metrics.recordsRead.inc({ flow: flow.name }, plan.source.read);
       this.metrics.recordsWritten.inc({ flow: flow.name, action: 'created' }, result.created);
       this.metrics.recordsWritten.inc({ flow: flow.name, action: 'updated' }, result.updated);
@@ -259,7 +261,9 @@ export class Service {
       ...(keys ? { keys: keys.reduce((n, k) => n + k.values.length, 0) } : {}), ...(failure ? { error: failure } : {}),
     };
     this.#emit(event);
-    if (status === 'succeeded') {
+    // a flow that follows this one runs after it succeeded — after an event run only when that
+    // wrote something (a poll every 10 s that changed nothing gives the next flow nothing to do)
+    if (status === 'succeeded' && (trigger !== 'event' || written > 0)) {
       for (const next of this.config.flows.filter((f) => f.enabled && f.triggers.some((t) => t.kind === 'after' && t.flow === flow.name))) {
         void this.#scheduled(next, 'after').catch(() => undefined);
       }
