@@ -307,14 +307,29 @@ async function* sourcePages(
   if (via) yield { records: [], cursor: { value: new Date(startedAt).toISOString(), idsAtValue: [], readAt: startedAt } };
 }
 
-/** The source records named by value, a group at a time, each value once. */
+/**
+ * The source records named by value. A record named twice (an item by its id from a stock change and
+ * by its SKU from an order) is read twice; the later read is the fresher one and the only one kept —
+ * two different copies would otherwise meet as a duplicate and neither would be written.
+ */
 async function* keyedPages(runtime: Runtime, flow: ResolvedFlow, keys: readonly SourceKeys[]): AsyncGenerator<{ records: readonly unknown[]; cursor?: ReadCursor }> {
   const connector = runtime.connector(flow.source.system);
+  const system = runtime.project.config.systems[flow.source.system]!;
+  const key = connectorById(system.connector)!.entities[flow.source.entity]!.key;
+  const latest = new Map<string, Record<string, unknown>>();
+  let unkeyed = 0;
   for (const group of keys) {
     const values = unique(group.values.map(String));
+    if (values.length === 0) continue;
     // a key read does not apply the flow's filter (an event can name an order that is not open)
-    if (values.length > 0) yield { records: (await connector.getByKeys(flow.source.entity, group.by, values)).filter((r) => matchesFilter(r, flow.source.filter)) };
+    for (const record of await connector.getByKeys(flow.source.entity, group.by, values)) {
+      if (!matchesFilter(record, flow.source.filter)) continue;
+      const id = record[key];
+      latest.delete(String(id ?? `\u0000${unkeyed}`));
+      latest.set(String(id ?? `\u0000${unkeyed++}`), record);
+    }
   }
+  if (latest.size > 0) yield { records: [...latest.values()] };
 }
 
 /**

@@ -23,6 +23,9 @@ import { ServiceMetrics } from './metrics.js';
 import { startHttp, type HttpEndpoint } from './http.js';
 import { OroWebhookIntake } from './webhooks.js';
 
+/** Allowance for the vendor's clock running ahead of ours when judging whether a second is over. */
+const CLOCK_SKEW_MS = 2000;
+
 export type RunTrigger = 'start' | 'schedule' | 'reconcile' | 'event' | 'after';
 
 export interface ServiceOptions {
@@ -48,6 +51,8 @@ export interface RunEvent {
   readonly keys?: number;
   /** Why a failed run failed. */
   readonly error?: string;
+  /** Records left unwritten because the target changed under them in every re-plan (policy recheck). */
+  readonly deferred?: number;
 }
 
 export class Service {
@@ -235,10 +240,12 @@ export class Service {
     let status: RunEvent['status'] = 'failed';
     let failure: string | undefined;
     let written = 0;
+    let deferredCount = 0;
     try {
       const { plan, result } = await runFlow(this.#runtime, flow, { ...(trigger === 'reconcile' ? { full: true } : {}), ...(keys ? { keys } : {}) });
       status = result.status;
       written = result.created + result.updated;
+      deferredCount = result.deferred;
       this.metrics.recordsRead.inc({ flow: flow.name }, plan.source.read);
       this.metrics.recordsWritten.inc({ flow: flow.name, action: 'created' }, result.created);
       this.metrics.recordsWritten.inc({ flow: flow.name, action: 'updated' }, result.updated);
@@ -257,7 +264,7 @@ export class Service {
       await this.#alerts.announceNew(since).catch((error: unknown) => this.#logger.warn({ err: errorText(error) }, 'alerting failed'));
     }
     const event: RunEvent = {
-      flow: flow.name, trigger, status, startedAt, finishedAt: Date.now(),
+      flow: flow.name, trigger, status, startedAt, finishedAt: Date.now(), ...(deferredCount > 0 ? { deferred: deferredCount } : {}),
       ...(keys ? { keys: keys.reduce((n, k) => n + k.values.length, 0) } : {}), ...(failure ? { error: failure } : {}),
     };
     this.#emit(event);
@@ -297,11 +304,20 @@ export class Service {
     }
     await this.#exclusive(flow.name, async () => {
       let failure: string | undefined;
+      let deferred = 0;
       try {
         const keys = await this.#keys(flow, items);
-        failure = (await this.#run(flow, 'event', keys)).error;
+        const event = await this.#run(flow, 'event', keys);
+        failure = event.error;
+        deferred = event.deferred ?? 0;
       } catch (error) {
         failure = errorText(error);
+      }
+      if (failure === undefined && deferred > 0) {
+        // the target kept changing under these records (checkouts): they stay queued and are
+        // computed again at once — completing them would leave their levels as they were
+        this.#logger.info({ flow: flow.name, deferred }, 'records changed under the run; they stay queued');
+        return;
       }
       if (failure === undefined) {
         await queue.complete(items);
@@ -388,7 +404,11 @@ export class Service {
           const stamp = String(record[incremental.cursor] ?? '');
           const changeKey = `${String(record[readKey] ?? '')}\u0000${String(value)}`;
           if (stamp !== '' && seen.get(changeKey) === stamp) continue;
-          if (stamp !== '') seen.set(changeKey, stamp);
+          // Lightspeed stamps to the second: a second change within the second this poll read in
+          // carries the same stamp, so a stamp counts as seen only once its second was over
+          // before the read began (the soak found levels left high by exactly such changes)
+          const changedMs = Date.parse(stamp);
+          if (stamp !== '' && Number.isFinite(changedMs) && changedMs + 1000 <= startedAt - CLOCK_SKEW_MS) seen.set(changeKey, stamp);
           // the change's own time where the vendor gives one, so the lag counts the poll interval too
           const changedAt = Date.parse(stamp);
           inputs.push({ flow: flow.name, by: keyField, value: String(value), at: Number.isFinite(changedAt) && changedAt <= Date.now() ? changedAt : startedAt });

@@ -1,0 +1,129 @@
+// The soak: `storelink serve` with the example client against the sandbox while the traffic
+// generator runs the business (store sales, webshop checkouts, refunds, goods received) and both
+// vendor systems answer with the harshest fault profile. When the faults stop and the queue has
+// drained, the invariant is checked against the sandbox's true state, not against storelink's
+// idea of it: every Oro level equals the stock formula; every open web order is in the store once;
+// no record was created twice; every failure was retried to success or is an open exception.
+import { randomUUID } from 'node:crypto';
+import { planFlow } from '../../src/engine/planner.js';
+import { loadOroDemo } from '../../src/sandbox/catalogue.js';
+import type { Sandbox } from '../../src/sandbox/sandbox.js';
+import { runCli } from '../support/corpus.js';
+import { exampleWorld, rows } from '../support/example-world.js';
+import { addServiceConfig, serveClient, subscribeOrderWebhooks, until } from '../support/service-world.js';
+import { oroDemoDir } from '../support/shared-data.js';
+import { stockTruth } from '../support/stock-truth.js';
+
+export interface SoakFigures {
+  readonly id: string;
+  readonly seconds: number;
+  readonly profile: string;
+  readonly events: Readonly<Record<string, number>>;
+  readonly eventsFailed: number;
+  readonly faults: Readonly<Record<string, Record<string, number>>>;
+  readonly requests: Readonly<Record<string, number>>;
+  readonly retries: Readonly<Record<string, number>>;
+  readonly rateLimited: Readonly<Record<string, number>>;
+  readonly runs: Readonly<Record<string, number>>;
+  readonly exceptions: Readonly<Record<string, number>>;
+  readonly deadLetters: number;
+  readonly drainSeconds: number;
+  readonly levelsChecked: number;
+  /** What a full reconciliation run after the soak would still change (events alone should leave nothing). */
+  readonly reconcileChanges: readonly string[];
+  readonly divergences: readonly string[];
+}
+
+export async function soak(options: { seconds: number; rate?: number; profile?: string; seed?: number }): Promise<SoakFigures> {
+  const profile = options.profile ?? 'harsh';
+  const { sandbox, dir, env } = await exampleWorld({ catalogue: loadOroDemo(oroDemoDir), registers: 40, seed: options.seed ?? 7 }, 'soak');
+  // patient retries: under the harshest faults a change may need many attempts, and must never be dropped
+  await addServiceConfig(dir);
+  const { readFile, writeFile } = await import('node:fs/promises');
+  const file = `${dir}/client.yaml`;
+  await writeFile(file, (await readFile(file, 'utf8')).replace('    maxAttempts: 3\n', '    maxAttempts: 30\n').replace('    maxBackoff: 400ms\n', '    maxBackoff: 3s\n'));
+  const synced = await runCli(['apply', '.', '--force'], { cwd: dir, env });
+  if (synced.code !== 0) throw new Error(`the go-live sync failed: ${synced.stdout}${synced.stderr}`);
+  const served = await serveClient(dir, env, { pollMs: 1000, schedules: false });
+  try {
+    await subscribeOrderWebhooks(sandbox, served.service.url!);
+    await until(() => served.runtime.store.cursors.get('poll:stock-levels').then((c) => c !== undefined), 30_000, 'the first poll');
+    sandbox.setFaults('oro', profile, 11);
+    sandbox.setFaults('lightspeed-r', profile, 12);
+    // stock receipts keep the shelves from running dry over a long soak
+    sandbox.traffic.start({ ratePerSecond: options.rate ?? 5, seed: options.seed ?? 7 });
+    await new Promise((resolve) => setTimeout(resolve, options.seconds * 1000));
+    const traffic = sandbox.traffic.stop();
+    const faults = {
+      oro: { ...(sandbox.oro.server.faults?.counts ?? {}) },
+      lightspeed: { ...(sandbox.lightspeed.server.faults?.counts ?? {}) },
+    };
+    sandbox.setFaults('oro', 'none');
+    sandbox.setFaults('lightspeed-r', 'none');
+    // after the faults: the pollers see the last changes, the queue drains (its backoffs included)
+    const drainStart = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await until(() => Object.values(served.runtime.store.queue.depth()).every((d) => d.pending === 0), 300_000, 'the queue to drain');
+    const drainSeconds = (Date.now() - drainStart) / 1000;
+    const divergences = checkInvariant(sandbox);
+    // what a full reconciliation would still change: 0 when the events alone kept the levels right
+    const stock = served.runtime.project.config.flows.find((f) => f.name === 'stock-levels')!;
+    const reconcile = await planFlow(served.runtime, stock, { level: 'full', full: true, force: true });
+    const reconcileChanges = reconcile.changes.filter((c) => c.action === 'update' || c.action === 'create').map((c) => `${c.key}: ${JSON.stringify(c.fields)}`);
+    const levelsChecked = stockTruth(sandbox).size;
+    const stats = served.runtime.openConnectors();
+    const pick = (field: 'requests' | 'retries' | 'rateLimited') => Object.fromEntries([...stats].map(([name, c]) => [name, c.stats()[field]]));
+    const runs: Record<string, number> = {};
+    for (const run of await served.runtime.store.runs.list({ limit: 100_000 })) runs[run.status] = (runs[run.status] ?? 0) + 1;
+    const exceptions: Record<string, number> = {};
+    for (const e of await served.runtime.store.exceptions.list({ status: 'open' })) exceptions[e.code] = (exceptions[e.code] ?? 0) + e.count;
+    // every open web order is in the store, or an open exception says why not
+    const open = await served.runtime.store.exceptions.list({ status: 'open' });
+    const mirrored = new Set(rows(sandbox, 'lightspeed', 'Sale').filter((s) => s.archived !== true && s.referenceNumber).map((s) => String(s.referenceNumber).toLowerCase()));
+    for (const order of rows(sandbox, 'oro', 'orders')) {
+      const identifier = String(order.identifier);
+      if (identifier.startsWith('POS-') || !['open', 'pending', 'processing'].includes(String(order.internalStatus)) || order.shippingStatus === 'shipped') continue;
+      if (mirrored.has(identifier.toLowerCase())) continue;
+      if (!open.some((e) => e.flow === 'b2b-orders' && e.key.includes(identifier))) divergences.push(`open order ${identifier} is not in the store and no exception says why`);
+    }
+    const dead = served.runtime.store.queue.list({ dead: true });
+    // a dead letter without its open exception would be a silent failure
+    if (dead.length > 0 && !exceptions.event_dead_letter) divergences.push(`${dead.length} dead letters without an event_dead_letter exception`);
+    return {
+      id: randomUUID().slice(0, 8), seconds: options.seconds, profile, events: traffic.events, eventsFailed: Object.values(traffic.failed).reduce((a, b) => a + b, 0),
+      faults, requests: pick('requests'), retries: pick('retries'), rateLimited: pick('rateLimited'), runs, exceptions,
+      deadLetters: dead.length, drainSeconds, levelsChecked, reconcileChanges, divergences,
+    };
+  } finally {
+    await served.stop();
+    await sandbox.close();
+  }
+}
+
+/** What must hold once the queue has drained, from the sandbox's true state. */
+export function checkInvariant(sandbox: Sandbox): string[] {
+  const out: string[] = [];
+  const truth = stockTruth(sandbox);
+  const levels = new Map(rows(sandbox, 'oro', 'inventorylevels').map((l) => [`${l.sku as string} ${l.unit as string}`, Number(l.quantity)]));
+  const orders = rows(sandbox, 'oro', 'orders');
+  const lines = rows(sandbox, 'oro', 'orderlineitems');
+  for (const [key, expected] of truth) {
+    const actual = levels.get(key);
+    if (actual === expected) continue;
+    const sku = key.split(' ')[0];
+    const mine = lines.filter((l) => l.productSku === sku).map((l) => orders.find((o) => o.id === l.orderId)).filter((o) => o && ['open', 'pending', 'processing'].includes(String(o.internalStatus)));
+    out.push(`level ${key}: Oro ${String(actual)}, formula ${expected} (open orders: ${mine.map((o) => `${String(o!.identifier)} ${String(o!.internalStatus)}/${String(o!.shippingStatus)}`).join(', ')})`);
+  }
+  const items = rows(sandbox, 'lightspeed', 'Item').filter((i) => i.archived !== true);
+  const skus = new Map<string, number>();
+  for (const item of items) skus.set(String(item.customSku), (skus.get(String(item.customSku)) ?? 0) + 1);
+  for (const [sku, n] of skus) if (n > 1) out.push(`item ${sku} created ${n} times`);
+  const sales = rows(sandbox, 'lightspeed', 'Sale').filter((s) => s.archived !== true && s.voided !== true && s.referenceNumber);
+  const byRef = new Map<string, number>();
+  for (const sale of sales) byRef.set(String(sale.referenceNumber), (byRef.get(String(sale.referenceNumber)) ?? 0) + 1);
+  for (const [ref, n] of byRef) if (n > 1) out.push(`order ${ref} is in the store ${n} times`);
+  const posOrders = new Map<string, number>();
+  for (const order of orders) if (String(order.identifier).startsWith('POS-')) posOrders.set(String(order.identifier), (posOrders.get(String(order.identifier)) ?? 0) + 1);
+  for (const [id, n] of posOrders) if (n > 1) out.push(`in-store order ${id} created ${n} times`);
+  return out;
+}
