@@ -33,6 +33,8 @@ interface QueueFile { version: number; items: QueueItem[]; seen: Record<string, 
 async function openFile<T extends { version: number }>(dir: string, name: string, empty: T): Promise<Low<T>> {
   const path = join(dir, name);
   const db = new Low<T>(new DataFile<T>(path, { parse: JSON.parse, stringify: (data) => JSON.stringify(data) }), empty);
+  paths.set(db, path);
+  if (existsSync(path)) await chmod(path, 0o600);
   try {
     await db.read();
   } catch (error) {
@@ -46,7 +48,14 @@ async function openFile<T extends { version: number }>(dir: string, name: string
   return db;
 }
 
-/** Applies a change to a small file and writes it; on a failed write the change is undone. */
+/** Where each state file lives, to keep it private after every write. */
+const paths = new WeakMap<object, string>();
+
+/**
+ * Applies a change to a small file and writes it; on a failed write the change is undone. Each
+ * write replaces the file (temporary file, then rename), so its mode is set again: 0600, readable
+ * by the service's user only (the folder is 0700 too).
+ */
 async function commit<T>(db: Low<T>, change: (data: T) => void): Promise<void> {
   const before = structuredClone(db.data);
   change(db.data);
@@ -56,12 +65,19 @@ async function commit<T>(db: Low<T>, change: (data: T) => void): Promise<void> {
     db.data = before;
     throw error;
   }
+  await keepPrivate(db);
+}
+
+async function keepPrivate(db: object): Promise<void> {
+  const path = paths.get(db);
+  if (path) await chmod(path, 0o600).catch(() => undefined); // a concurrent rename may have moved it on
 }
 
 const now = (): string => new Date().toISOString();
 
 export async function openLowdbStore(dir: string): Promise<Store> {
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await chmod(dir, 0o700);
   const [tokens, cursors, xref, written, runs, exceptions, queue] = await Promise.all([
     openFile<TokensFile>(dir, 'tokens.json', { version: FORMAT_VERSION, tokens: {} }),
     openFile<CursorsFile>(dir, 'cursors.json', { version: FORMAT_VERSION, cursors: {} }),
@@ -447,6 +463,7 @@ class LowdbXref implements XrefStore {
       for (const key of addedKeys) this.#index.delete(key);
       throw error;
     }
+    await keepPrivate(this.db);
     return results;
   }
 
