@@ -176,6 +176,21 @@ describe('storelink serve', () => {
     assert.equal(after.status, 'acknowledged', 'the acknowledgement made beside the service is kept');
     assert.match(after.message, /x-43/);
   });
+  it('one record the vendor refuses does not hold back the others queued with it', async () => {
+    const before = level('0RT28');
+    const identifier = await apiOrder(sandbox, '0RT28', 'item', 1);
+    await until(() => level('0RT28') === before - 1, 5000, 'the order to count');
+    await until(drained, 5000, 'the queue to drain');
+    // a good and a bad record in one batch: the bad id makes Oro answer 400 for the whole request
+    sandbox.oro.system.action('setOrderStatus', { identifier, internalStatus: 'cancelled' });
+    const [bad, good] = await Promise.all([post(oroDelivery('order.updated', 'y-1')), post(oroDelivery('order.updated', orderId(identifier)))]);
+    assert.equal(bad.status, 202);
+    assert.equal(good.status, 202);
+    await until(() => level('0RT28') === before, 5000, 'the cancellation, beside the refused record');
+    const id = orderId(identifier);
+    await until(() => !served.runtime.store.queue.list().some((i) => i.value === id), 5000, 'the good record to be done');
+    assert.ok(served.runtime.store.queue.list().some((i) => i.value === 'y-1'), 'the refused one waits for its retry (or is a dead letter)');
+  });
 });
 
 function signed(body: string): { headers: Record<string, string>; body: string } {

@@ -303,30 +303,46 @@ export class Service {
       return;
     }
     await this.#exclusive(flow.name, async () => {
-      let failure: string | undefined;
-      let deferred = 0;
-      try {
-        const keys = await this.#keys(flow, items);
-        const event = await this.#run(flow, 'event', keys);
-        failure = event.error;
-        deferred = event.deferred ?? 0;
-      } catch (error) {
-        failure = errorText(error);
-      }
-      if (failure === undefined && deferred > 0) {
-        // the target kept changing under these records (checkouts): they stay queued and are
-        // computed again at once — completing them would leave their levels as they were
-        this.#logger.info({ flow: flow.name, deferred }, 'records changed under the run; they stay queued');
+      const pass = async (batchItems: readonly QueueItem[]): Promise<string | undefined> => {
+        let failure: string | undefined;
+        let deferred = 0;
+        try {
+          const keys = await this.#keys(flow, batchItems);
+          const event = await this.#run(flow, 'event', keys);
+          failure = event.error;
+          deferred = event.deferred ?? 0;
+        } catch (error) {
+          failure = errorText(error);
+        }
+        if (failure === undefined && deferred > 0) {
+          // the target kept changing under these records (checkouts): they stay queued and are
+          // computed again at once — completing them would leave their levels as they were
+          this.#logger.info({ flow: flow.name, deferred }, 'records changed under the run; they stay queued');
+          return undefined;
+        }
+        if (failure === undefined) {
+          await queue.complete(batchItems);
+          const now = Date.now();
+          for (const item of batchItems) this.metrics.latency.observe({ flow: flow.name }, Math.max(0, now - item.firstAt) / 1000);
+        }
+        return failure;
+      };
+      const fail = async (batchItems: readonly QueueItem[], failure: string): Promise<void> => {
+        const died = await queue.fail(batchItems, failure, Date.now(), { maxAttempts, baseMs, maxMs });
+        if (died.length > 0) await this.#deadLetters(flow, died, failure);
+      };
+      const failure = await pass(items);
+      if (failure === undefined) return;
+      if (items.length > 1 && failure.startsWith('SL_VENDOR_REJECTED')) {
+        // a system refused the batch's request (4xx): one bad record (an id it cannot read) must not
+        // hold back the others — each is tried alone, and only what fails alone is retried
+        for (const item of items) {
+          const alone = await pass([item]);
+          if (alone !== undefined) await fail([item], alone);
+        }
         return;
       }
-      if (failure === undefined) {
-        await queue.complete(items);
-        const now = Date.now();
-        for (const item of items) this.metrics.latency.observe({ flow: flow.name }, Math.max(0, now - item.firstAt) / 1000);
-        return;
-      }
-      const died = await queue.fail(items, failure, Date.now(), { maxAttempts, baseMs, maxMs });
-      if (died.length > 0) await this.#deadLetters(flow, died, failure);
+      await fail(items, failure);
     }).catch((error: unknown) => this.#logger.error({ flow: flow.name, err: errorText(error) }, 'worker pass failed'));
   }
 
