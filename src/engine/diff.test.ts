@@ -77,4 +77,29 @@ describe('diff under ownership', () => {
     assert.notEqual(recordFingerprint(record, fields), recordFingerprint({ ...record, prices: [{ level: 1, amount: 10 }] }, fields));
     assert.equal(recordFingerprint(record, undefined), fingerprint(record));
   });
+
+  it('obeys the ownership rules for any values (property)', () => {
+    const value = fc.oneof(fc.constant(null), fc.constant(''), fc.string({ maxLength: 4 }), fc.integer({ min: -3, max: 3 }));
+    const rule = fc.constantFrom('owner-wins' as const, 'fill-if-empty' as const, 'never-overwrite' as const, 'recomputed' as const);
+    const policy = fc.constantFrom('report' as const, 'overwrite' as const, 'keep-target' as const);
+    fc.assert(fc.property(rule, policy, value, value, fc.option(value, { nil: undefined }), (fieldRule, conflictPolicy, source, target, last) => {
+      const ownership = { default: 'owner-wins' as const, fields: { f: fieldRule } };
+      const diff = diffRecord({ f: source }, { f: target }, last === undefined ? undefined : { f: last }, { ownership, policies: { ...DEFAULT_POLICIES, conflict: conflictPolicy } });
+      const written = diff.changes.find((c) => c.field === 'f');
+      const same = JSON.stringify(source) === JSON.stringify(target);
+      // never a write of what is there already; a write always carries the source's value
+      if (same) assert.equal(written, undefined);
+      if (written) assert.deepEqual([written.before, written.after], [target, source]);
+      if (fieldRule === 'never-overwrite') assert.equal(written, undefined, 'an existing record keeps a never-overwrite field');
+      if (fieldRule === 'fill-if-empty' && !(target === null || target === '')) assert.equal(written, undefined, 'a filled field is left alone');
+      // a conflict only where the target moved away from what storelink last wrote
+      for (const conflict of diff.conflicts) {
+        assert.ok(last !== undefined && JSON.stringify(target) !== JSON.stringify(last) && !same, JSON.stringify(conflict));
+        assert.deepEqual([conflict.target, conflict.source, conflict.lastWritten], [target, source, last]);
+        if (conflictPolicy === 'keep-target' || conflictPolicy === 'report') assert.equal(written, undefined, 'the target keeps its edit');
+      }
+      if (fieldRule === 'recomputed') assert.deepEqual(diff.conflicts, [], 'a recomputed value is never a conflict');
+      if (fieldRule === 'owner-wins' && !same && (last === undefined || JSON.stringify(target) === JSON.stringify(last))) assert.ok(written, 'the owner\'s change is written when the target did not move');
+    }), { numRuns: 3000 });
+  });
 });
