@@ -41,7 +41,8 @@ checked against the sandbox's true state.
 | 429 answers | ${list(f.rateLimited)} |
 | flow runs | ${list(f.runs)} |
 | open exceptions (occurrences) | ${list(f.exceptions)} |
-| dead letters | ${f.deadLetters} |
+| dead letters left | ${f.deadLetters} |
+| Lightspeed grants revoked by the profile, re-authorised as the manual says | ${f.reauthorizations} |
 | time to drain after the faults stopped | ${f.drainSeconds.toFixed(1)} s |
 | inventory levels checked against the formula | ${f.levelsChecked} |
 | changes a full reconciliation would still make | ${f.reconcileChanges.length} |

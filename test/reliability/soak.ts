@@ -29,6 +29,8 @@ export interface SoakFigures {
   readonly deadLetters: number;
   readonly drainSeconds: number;
   readonly levelsChecked: number;
+  /** Times ops had to authorise storelink again after the profile revoked every Lightspeed token. */
+  readonly reauthorizations: number;
   /** What a full reconciliation run after the soak would still change (events alone should leave nothing). */
   readonly reconcileChanges: readonly string[];
   readonly divergences: readonly string[];
@@ -44,7 +46,8 @@ export async function soak(options: { seconds: number; rate?: number; profile?: 
   await writeFile(file, (await readFile(file, 'utf8')).replace('    maxAttempts: 3\n', '    maxAttempts: 30\n').replace('    maxBackoff: 400ms\n', '    maxBackoff: 3s\n'));
   const synced = await runCli(['apply', '.', '--force'], { cwd: dir, env });
   if (synced.code !== 0) throw new Error(`the go-live sync failed: ${synced.stdout}${synced.stderr}`);
-  const served = await serveClient(dir, env, { pollMs: 1000, schedules: false });
+  let served = await serveClient(dir, env, { pollMs: 1000, schedules: false });
+  let reauthorizations = 0;
   try {
     await subscribeOrderWebhooks(sandbox, served.service.url!);
     await until(() => served.runtime.store.cursors.get('poll:stock-levels').then((c) => c !== undefined), 30_000, 'the first poll');
@@ -60,8 +63,19 @@ export async function soak(options: { seconds: number; rate?: number; profile?: 
     };
     sandbox.setFaults('oro', 'none');
     sandbox.setFaults('lightspeed-r', 'none');
-    // after the faults: the pollers see the last changes, the queue drains (its backoffs included)
+    // A revoked Lightspeed grant (the profile revokes every token now and then, as a password
+    // change would) cannot heal by itself: storelink raised auth_failed and waits. Ops does what the
+    // manual says — a new refresh token in the configuration, a restart, requeue the dead letters.
     const drainStart = Date.now();
+    const grantRevoked = await served.runtime.connector('lightspeed').getByKeys('Shop', 'shopID', [1]).then(() => false, (error: unknown) => (error as { code?: string }).code === 'SL_AUTH_FAILED');
+    if (grantRevoked) {
+      reauthorizations += 1;
+      await served.stop();
+      env.LS_REFRESH_TOKEN = sandbox.lightspeed.system.mintRefreshToken();
+      served = await serveClient(dir, env, { pollMs: 1000, schedules: false });
+      await served.runtime.store.queue.requeue();
+    }
+    // after the faults: the pollers see the last changes, the queue drains (its backoffs included)
     await new Promise((resolve) => setTimeout(resolve, 3000));
     await until(() => Object.values(served.runtime.store.queue.depth()).every((d) => d.pending === 0), 300_000, 'the queue to drain');
     const drainSeconds = (Date.now() - drainStart) / 1000;
@@ -92,7 +106,7 @@ export async function soak(options: { seconds: number; rate?: number; profile?: 
     return {
       id: randomUUID().slice(0, 8), seconds: options.seconds, profile, events: traffic.events, eventsFailed: Object.values(traffic.failed).reduce((a, b) => a + b, 0),
       faults, requests: pick('requests'), retries: pick('retries'), rateLimited: pick('rateLimited'), runs, exceptions,
-      deadLetters: dead.length, drainSeconds, levelsChecked, reconcileChanges, divergences,
+      deadLetters: dead.length, drainSeconds, levelsChecked, reconcileChanges, reauthorizations, divergences,
     };
   } finally {
     await served.stop();
