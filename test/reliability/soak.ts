@@ -77,9 +77,14 @@ export async function soak(options: { seconds: number; rate?: number; profile?: 
     }
     // after the faults: the pollers see the last changes, the queue drains (its backoffs included)
     await new Promise((resolve) => setTimeout(resolve, 3000));
-    await until(() => Object.values(served.runtime.store.queue.depth()).every((d) => d.pending === 0), 300_000, 'the queue to drain');
+    const drained = await until(() => Object.values(served.runtime.store.queue.depth()).every((d) => d.pending === 0), 300_000, 'the queue to drain').then(() => true, () => false);
     const drainSeconds = (Date.now() - drainStart) / 1000;
     const divergences = checkInvariant(sandbox);
+    if (!drained) {
+      // what would not drain, and why: the report's first question
+      const stuck = served.runtime.store.queue.list({ dead: false });
+      divergences.unshift(`the queue did not drain in 300 s: ${stuck.length} items left, e.g. ${stuck.slice(0, 5).map((i) => `${i.flow} ${i.by}=${i.value} (attempts ${i.attempts}, seq ${i.seq}${i.lastError ? `, last error: ${i.lastError.slice(0, 160)}` : ''})`).join('; ')}`);
+    }
     // what a full reconciliation would still change: 0 when the events alone kept the levels right
     const stock = served.runtime.project.config.flows.find((f) => f.name === 'stock-levels')!;
     const reconcile = await planFlow(served.runtime, stock, { level: 'full', full: true, force: true });
