@@ -15,7 +15,7 @@ import { generateCatalogue } from '../src/sandbox/catalogue.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/sandbox.js';
 import { runCli } from './support/corpus.js';
 import { rows } from './support/example-world.js';
-import { subscribeOrderWebhooks, until, WEBHOOK_SECRET } from './support/service-world.js';
+import { SANDBOX_SYSTEMS, subscribeOrderWebhooks, until, WEBHOOK_SECRET } from './support/service-world.js';
 import { stockTruth } from './support/stock-truth.js';
 import { oroToken } from './support/vendor-tokens.js';
 
@@ -25,20 +25,7 @@ const BIN = join(packageRoot, 'dist', 'src', 'cli', 'bin.js');
 function clientYaml(coalesce: string): string {
   return `client: Restart Trial
 timezone: Europe/Amsterdam
-systems:
-  oro:
-    connector: oro
-    url: \${ORO_URL}
-    clientId: storelink-sandbox
-    clientSecret: sandbox-oro-secret
-  lightspeed:
-    connector: lightspeed-r
-    url: \${LS_URL}
-    accountId: 1
-    clientId: storelink-sandbox
-    clientSecret: sandbox-ls-secret
-    refreshToken: sandbox-refresh-token
-service:
+${SANDBOX_SYSTEMS}service:
   webhooks:
     oro:
       secret: ${WEBHOOK_SECRET}

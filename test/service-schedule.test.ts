@@ -8,24 +8,11 @@ import { loadOroDemo } from '../src/sandbox/catalogue.js';
 import type { Sandbox } from '../src/sandbox/sandbox.js';
 import type { RunEvent } from '../src/service/service.js';
 import { exampleWorld } from './support/example-world.js';
-import { serveClient, until, type ServedClient } from './support/service-world.js';
+import { SANDBOX_SYSTEMS, serveClient, until, type ServedClient } from './support/service-world.js';
 import { oroDemoDir } from './support/shared-data.js';
 
 const CLIENT = `client: Schedule Trial
-systems:
-  oro:
-    connector: oro
-    url: \${ORO_URL}
-    clientId: storelink-sandbox
-    clientSecret: sandbox-oro-secret
-  lightspeed:
-    connector: lightspeed-r
-    url: \${LS_URL}
-    accountId: 1
-    clientId: storelink-sandbox
-    clientSecret: sandbox-ls-secret
-    refreshToken: sandbox-refresh-token
-flows:
+${SANDBOX_SYSTEMS}flows:
   - use: stock/levels
     params: { pool: [1, 2], buffer: 2 }
     # every second, with the seconds field; only full runs, so each run reads everything

@@ -18,27 +18,14 @@ import { startSandbox } from '../../src/sandbox/sandbox.js';
 import { openLowdbStore } from '../../src/state/lowdb-store.js';
 import { runCli } from '../support/corpus.js';
 import { rows } from '../support/example-world.js';
-import { oroDelivery, until, WEBHOOK_SECRET } from '../support/service-world.js';
+import { SANDBOX_SYSTEMS, oroDelivery, until, WEBHOOK_SECRET } from '../support/service-world.js';
 import { stockTruth } from '../support/stock-truth.js';
 import { oroToken } from '../support/vendor-tokens.js';
 
 const BIN = join(packageRoot, 'dist', 'src', 'cli', 'bin.js');
 const client = (coalesce: string) => `client: Crash Trials
 timezone: Europe/Amsterdam
-systems:
-  oro:
-    connector: oro
-    url: \${ORO_URL}
-    clientId: storelink-sandbox
-    clientSecret: sandbox-oro-secret
-  lightspeed:
-    connector: lightspeed-r
-    url: \${LS_URL}
-    accountId: 1
-    clientId: storelink-sandbox
-    clientSecret: sandbox-ls-secret
-    refreshToken: sandbox-refresh-token
-service:
+${SANDBOX_SYSTEMS}service:
   webhooks:
     oro:
       secret: ${WEBHOOK_SECRET}

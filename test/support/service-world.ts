@@ -14,6 +14,22 @@ import { oroToken } from './vendor-tokens.js';
 
 export const WEBHOOK_SECRET = 'test-webhook-secret-7f3a9c21';
 
+/** The `systems:` block of a client on the sandbox, its URLs from ORO_URL and LS_URL. */
+export const SANDBOX_SYSTEMS = `systems:
+  oro:
+    connector: oro
+    url: \${ORO_URL}
+    clientId: storelink-sandbox
+    clientSecret: sandbox-oro-secret
+  lightspeed:
+    connector: lightspeed-r
+    url: \${LS_URL}
+    accountId: 1
+    clientId: storelink-sandbox
+    clientSecret: sandbox-ls-secret
+    refreshToken: sandbox-refresh-token
+`;
+
 /** Adds a service section (webhook secret, fast coalescing) to the copied client.yaml. */
 export async function addServiceConfig(dir: string, extra = ''): Promise<void> {
   const file = join(dir, 'client.yaml');

@@ -5,6 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { request } from 'undici';
 import { loadProject } from '../../config/load.js';
+import type { Project } from '../../config/model.js';
 import type { Sandbox } from '../../sandbox/sandbox.js';
 import { slError } from '../../errors.js';
 import { openRuntime } from '../../engine/run.js';
@@ -24,14 +25,10 @@ export interface ServeArgs {
 }
 
 export async function serveCommand(context: CommandContext, args: ServeArgs): Promise<number> {
-  const { output, io, options, logger } = context;
-  const loaded = await loadProject(args.clientDir, { cwd: io.cwd, env: io.env, envFiles: options.envFile });
-  output.secrets.add(loaded.secrets);
-  if (!loaded.project) {
-    printDiagnostics(output, loaded.diagnostics);
-    return 2;
-  }
-  const { runtime, sandbox, close } = await commandRuntime(context, loaded.project, args.sandbox, 'serve');
+  const { output, io, logger } = context;
+  const project = await loadClient(context, args.clientDir);
+  if (!project) return 2;
+  const { runtime, sandbox, close } = await commandRuntime(context, project, args.sandbox, 'serve');
   const service = new Service(runtime, { logger, catchUp: args.catchUp, ...(args.port !== undefined ? { port: args.port } : {}) });
   try {
     await service.start();
@@ -92,14 +89,10 @@ export interface QueueArgs {
 }
 
 export async function queueCommand(context: CommandContext, args: QueueArgs): Promise<number> {
-  const { output, io, options, logger } = context;
-  const loaded = await loadProject(args.clientDir, { cwd: io.cwd, env: io.env, envFiles: options.envFile });
-  output.secrets.add(loaded.secrets);
-  if (!loaded.project) {
-    printDiagnostics(output, loaded.diagnostics);
-    return 2;
-  }
-  const runtime = await openRuntime(loaded.project, { logger, secrets: output.secrets });
+  const { output, options, logger } = context;
+  const project = await loadClient(context, args.clientDir);
+  if (!project) return 2;
+  const runtime = await openRuntime(project, { logger, secrets: output.secrets });
   try {
     const queue = runtime.store.queue;
     if (args.action === 'requeue') {
@@ -128,14 +121,10 @@ export async function queueCommand(context: CommandContext, args: QueueArgs): Pr
 }
 
 export async function alertTestCommand(context: CommandContext, clientDir: string): Promise<number> {
-  const { output, io, options, logger } = context;
-  const loaded = await loadProject(clientDir, { cwd: io.cwd, env: io.env, envFiles: options.envFile });
-  output.secrets.add(loaded.secrets);
-  if (!loaded.project) {
-    printDiagnostics(output, loaded.diagnostics);
-    return 2;
-  }
-  const runtime = await openRuntime(loaded.project, { logger, secrets: output.secrets });
+  const { output, logger } = context;
+  const project = await loadClient(context, clientDir);
+  if (!project) return 2;
+  const runtime = await openRuntime(project, { logger, secrets: output.secrets });
   try {
     const alerts = new Alerts(runtime, logger);
     if (!alerts.configured) {
@@ -152,16 +141,12 @@ export async function alertTestCommand(context: CommandContext, clientDir: strin
 
 export async function manualCommand(context: CommandContext, clientDir: string, outDir: string | undefined): Promise<number> {
   const { output, io, options } = context;
-  const loaded = await loadProject(clientDir, { cwd: io.cwd, env: io.env, envFiles: options.envFile });
-  output.secrets.add(loaded.secrets);
-  if (!loaded.project) {
-    printDiagnostics(output, loaded.diagnostics);
-    return 2;
-  }
+  const project = await loadClient(context, clientDir);
+  if (!project) return 2;
   const { generateManual } = await import('../../reports/manual.js');
-  const source = relative(io.cwd, join(loaded.project.config.dir, 'client.yaml')) || 'client.yaml';
-  const manual = generateManual(loaded.project, source);
-  const dir = resolve(io.cwd, outDir ?? loaded.project.config.dir);
+  const source = relative(io.cwd, join(project.config.dir, 'client.yaml')) || 'client.yaml';
+  const manual = generateManual(project, source);
+  const dir = resolve(io.cwd, outDir ?? project.config.dir);
   await mkdir(dir, { recursive: true });
   const md = join(dir, 'operations-manual.md');
   const html = join(dir, 'operations-manual.html');
@@ -186,15 +171,11 @@ export interface ReportArgs {
 
 export async function reportCommand(context: CommandContext, args: ReportArgs): Promise<number> {
   const { output, io, options } = context;
-  const loaded = await loadProject(args.clientDir, { cwd: io.cwd, env: io.env, envFiles: options.envFile });
-  output.secrets.add(loaded.secrets);
-  if (!loaded.project) {
-    printDiagnostics(output, loaded.diagnostics);
-    return 2;
-  }
+  const project = await loadClient(context, args.clientDir);
+  if (!project) return 2;
   const { stockFlow, stockReport, stockCsv, stockHtml } = await import('../../reports/stock.js');
-  const flow = args.kind === 'stock' ? stockFlow(loaded.project.config.flows, args.flow) : undefined;
-  const { runtime, close } = await commandRuntime(context, loaded.project, args.sandbox, 'report');
+  const flow = args.kind === 'stock' ? stockFlow(project.config.flows, args.flow) : undefined;
+  const { runtime, close } = await commandRuntime(context, project, args.sandbox, 'report');
   try {
     if (args.kind === 'orders') return await ordersReport(context, args, runtime);
     if (args.kind === 'sales') return await salesReport(context, args, runtime);
@@ -232,21 +213,17 @@ function stockTable(report: { summary: { levels: number; drifting: number; missi
 }
 
 export async function dashboardCommand(context: CommandContext, clientDir: string, port: number | undefined): Promise<number> {
-  const { output, io, options, logger } = context;
-  const loaded = await loadProject(clientDir, { cwd: io.cwd, env: io.env, envFiles: options.envFile });
-  output.secrets.add(loaded.secrets);
-  if (!loaded.project) {
-    printDiagnostics(output, loaded.diagnostics);
-    return 2;
-  }
-  const config = loaded.project.config;
+  const { output, io, logger } = context;
+  const project = await loadClient(context, clientDir);
+  if (!project) return 2;
+  const config = project.config;
   if (!config.service.dashboard) {
     output.err(`${output.paint('red', 'error')} SL_USAGE no dashboard users are configured. Add service.dashboard.users (name, password from the environment, role operator or viewer) to client.yaml.`);
     return 2;
   }
   // its retry button runs flows: not beside a service, which serves the same dashboard itself
   assertNotServed(config.state.dir, 'storelink dashboard');
-  const runtime = await openRuntime(loaded.project, { logger, secrets: output.secrets });
+  const runtime = await openRuntime(project, { logger, secrets: output.secrets });
   const { Dashboard, reportPages } = await import('../../service/dashboard.js');
   const { ServiceMetrics } = await import('../../service/metrics.js');
   const { startHttp } = await import('../../service/http.js');
@@ -308,4 +285,13 @@ async function salesReport(context: CommandContext, args: ReportArgs, runtime: A
     output.out(`wrote ${relative(io.cwd, path)}`);
   } else io.stdout.write(text);
   return 0;
+}
+
+/** Loads a client folder; prints its problems and gives undefined when it does not load. */
+async function loadClient(context: CommandContext, clientDir: string): Promise<Project | undefined> {
+  const { output, io, options } = context;
+  const loaded = await loadProject(clientDir, { cwd: io.cwd, env: io.env, envFiles: options.envFile });
+  output.secrets.add(loaded.secrets);
+  if (!loaded.project) printDiagnostics(output, loaded.diagnostics);
+  return loaded.project;
 }
