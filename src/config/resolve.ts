@@ -259,7 +259,9 @@ class FlowChecker {
         // topics of the source entity, or of the related set whose records name what to recompute
         // (an Oro order → the stock of its SKUs)
         const recomputeTopics = this.recomputeTopics();
-        const sourceTopics = connector?.capabilities.webhooks ? topics ?? [] : [];
+        // the source entity's topics, and those of the entity an incremental read goes `via`
+        // (X-Series: inventory.update names the product whose stock changed)
+        const sourceTopics = connector?.capabilities.webhooks ? [...(topics ?? []), ...this.viaTopics()] : [];
         if (trigger.webhook === true) {
           if (connector && !connector.capabilities.webhooks) {
             this.report('SL_CONFIG_CAPABILITY', `${pointer}/webhook`, `${connector.title} sends no webhooks`,
@@ -282,6 +284,15 @@ class FlowChecker {
       }
     });
     return out;
+  }
+
+  /** Webhook topics of the entity an incremental read goes `via`, on the source's system. */
+  private viaTopics(): string[] {
+    const incremental = this.raw.source.incremental;
+    const via = typeof incremental === 'object' ? incremental.via : undefined;
+    if (!via) return [];
+    const found = this.systemEntityQuiet(this.raw.source.system, via.entity);
+    return found?.connector.capabilities.webhooks ? [...(found.entity.webhookTopics ?? [])] : [];
   }
 
   /** Webhook topics of the related set named by `incremental.recompute`, where its system sends webhooks. */
