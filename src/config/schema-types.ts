@@ -308,7 +308,7 @@ export type System = {
 /**
  * Which connector talks to this system.
  */
-connector: ("oro" | "lightspeed-r")
+connector: ("oro" | "lightspeed-r" | "lightspeed-x")
 [k: string]: unknown | undefined
 }
 

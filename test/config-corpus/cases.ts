@@ -307,7 +307,7 @@ export const CASES: readonly CorpusCase[] = [
     name: 'unknown connector',
     files: client((t) => t.replace('connector: lightspeed-r', 'connector: shopify')),
     expect: [
-      "error SL_CONFIG_INVALID client.yaml:9:16 systems.lightspeed.connector: \"shopify\" is not allowed here. Allowed: oro, lightspeed-r."
+      "error SL_CONFIG_INVALID client.yaml:9:16 systems.lightspeed.connector: \"shopify\" is not allowed here. Allowed: oro, lightspeed-r, lightspeed-x."
     ],
   },
   {
