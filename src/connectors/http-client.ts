@@ -67,6 +67,8 @@ export interface HttpClientOptions {
   readonly onUnauthorized?: () => Promise<boolean>;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
+  /** The clock a Retry-After date is measured against (the connector's, so an injected clock agrees). */
+  readonly now?: () => number;
 }
 
 const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN']);
@@ -170,7 +172,7 @@ export class HttpClient {
       if (errorClass === 'rate_limited') {
         this.stats.rateLimited += 1;
         // a 429 was not processed, so sending again is always safe; only the total wait is bounded
-        const wait = Math.max(1000, retryAfterMs(responseHeaders) ?? 0);
+        const wait = Math.max(1000, retryAfterMs(responseHeaders, this.options.now?.()) ?? 0);
         if (rateLimitedMs + wait <= (this.options.maxRateLimitWaitMs ?? 300_000)) {
           rateLimitedMs += wait;
           this.stats.waitedMs += wait;
@@ -188,7 +190,7 @@ export class HttpClient {
         }
       }
       const parsed = this.options.parseError?.(status, text) ?? { message: text.slice(0, 200), vendor: [{ status }] };
-      const retryAfter = retryAfterMs(responseHeaders);
+      const retryAfter = retryAfterMs(responseHeaders, this.options.now?.());
       throw new ConnectorError({
         system: this.options.system, errorClass, method: spec.method, path, vendor: parsed.vendor,
         ambiguous: errorClass === 'transient' && !idempotent,
