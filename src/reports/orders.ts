@@ -7,6 +7,7 @@
 // - every refund is linked to what it returns (its sold line, or an Oro order by reference).
 // Problems first; `all` adds what matches.
 import type { Runtime } from '../engine/planner.js';
+import { posItems, posSales, posShops, posSystem } from './pos-sales.js';
 
 export type AuditStatus = 'matched' | 'missing in the store' | 'missing in Oro' | 'amount mismatch' | 'quantity mismatch' | 'still open in the store' | 'linked' | 'unlinked';
 
@@ -42,9 +43,10 @@ async function readAll(runtime: Runtime, system: string, entity: string): Promis
 export async function orderAudit(runtime: Runtime): Promise<OrderAudit> {
   const systems = runtime.project.config.systems;
   const oro = Object.entries(systems).find(([, s]) => s.connector === 'oro')?.[0];
-  const ls = Object.entries(systems).find(([, s]) => s.connector === 'lightspeed-r')?.[0];
-  if (!oro || !ls) throw new Error('the order audit needs an OroCommerce and a Lightspeed R-Series system');
-  const [orders, sales, items] = await Promise.all([readAll(runtime, oro, 'orders'), readAll(runtime, ls, 'Sale'), readAll(runtime, ls, 'Item')]);
+  const pos = posSystem(systems);
+  if (!oro || !pos) throw new Error('the order audit needs an OroCommerce and a Lightspeed (R-Series or X-Series) system');
+  const ls = pos.name;
+  const [orders, sales, items] = await Promise.all([readAll(runtime, oro, 'orders'), posSales(runtime, pos), posItems(runtime, pos)]);
   const skuOf = new Map(items.map((i) => [String(i.itemID), String(i.customSku ?? i.manufacturerSku ?? i.itemID)]));
   const orderBy = new Map(orders.map((o) => [String(o.identifier).toLowerCase(), o]));
   const live = sales.filter((s) => s.archived !== true && s.voided !== true);
@@ -115,7 +117,7 @@ export async function orderAudit(runtime: Runtime): Promise<OrderAudit> {
       continue;
     }
     if (sale.completed === true && sale.customerID && !ref && !orderBy.has(`pos-${String(sale.ticketNumber).toLowerCase()}`)) {
-      const buyer = await runtime.store.xref.lookup({ system: ls, entity: 'Customer', id: String(sale.customerID) }, oro, 'customerusers');
+      const buyer = await runtime.store.xref.lookup({ system: ls, entity: pos.customerEntity, id: String(sale.customerID) }, oro, 'customerusers');
       if (buyer) rows.push({ kind: 'store sale', oroOrder: null, storeSale: saleName(sale), status: 'missing in Oro', detail: `a sale to a B2B buyer (Oro customer user ${buyer.id}) with no in-store order POS-${String(sale.ticketNumber)} in Oro` });
     }
   }

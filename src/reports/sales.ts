@@ -3,6 +3,7 @@
 // sales to B2B buyers that became in-store orders in Oro, refunds linked to what they return, web
 // orders that reached the store. A difference is work for someone before the day is closed.
 import type { Runtime } from '../engine/planner.js';
+import { posItems, posSales, posShops, posSystem } from './pos-sales.js';
 
 export interface SalesRow {
   readonly date: string;
@@ -41,9 +42,10 @@ export function dayIn(instant: string | number | Date, timezone: string): string
 export async function salesTotals(runtime: Runtime, date: string): Promise<SalesTotals> {
   const config = runtime.project.config;
   const oro = Object.entries(config.systems).find(([, s]) => s.connector === 'oro')?.[0];
-  const ls = Object.entries(config.systems).find(([, s]) => s.connector === 'lightspeed-r')?.[0];
-  if (!oro || !ls) throw new Error('the sales totals need an OroCommerce and a Lightspeed R-Series system');
-  const [sales, shops, orders] = await Promise.all([readAll(runtime, ls, 'Sale'), readAll(runtime, ls, 'Shop'), readAll(runtime, oro, 'orders')]);
+  const pos = posSystem(config.systems);
+  if (!oro || !pos) throw new Error('the sales totals need an OroCommerce and a Lightspeed (R-Series or X-Series) system');
+  const ls = pos.name;
+  const [sales, shops, orders] = await Promise.all([posSales(runtime, pos), posShops(runtime, pos), readAll(runtime, oro, 'orders')]);
   const tz = config.timezone;
   const shopName = new Map(shops.map((s) => [String(s.shopID), String(s.name ?? `shop ${String(s.shopID)}`)]));
   const orderBy = new Map(orders.map((o) => [String(o.identifier).toLowerCase(), o]));
@@ -79,7 +81,7 @@ export async function salesTotals(runtime: Runtime, date: string): Promise<Sales
       add(store, 'store refunds', total, parent || (ref && orderBy.has(ref)) ? total : undefined);
       continue;
     }
-    const buyer = sale.customerID ? await runtime.store.xref.lookup({ system: ls, entity: 'Customer', id: String(sale.customerID) }, oro, 'customerusers') : undefined;
+    const buyer = sale.customerID ? await runtime.store.xref.lookup({ system: ls, entity: pos.customerEntity, id: String(sale.customerID) }, oro, 'customerusers') : undefined;
     if (buyer) {
       const order = orderBy.get(`pos-${String(sale.ticketNumber).toLowerCase()}`);
       add(store, 'store, B2B buyer', total, order ? orderTotal(order) : undefined);

@@ -43,8 +43,17 @@ const ENTITIES: Readonly<Record<string, EntitySpec>> = {
 
 /** Price-book rows per request (spec §11). */
 export const PRICE_BOOK_BATCH = 100;
-/** Up to this many keys are fetched one request each; more are found in one full read. */
+/** Up to this many ids are fetched one request each; more are found in one full read. */
 const SINGLE_LOOKUPS = 25;
+/** Up to this many SKUs are looked up one request each; more go through /search. */
+const FEW_SKUS = 3;
+const SEARCH_SKUS = 100;
+const SEARCH_PAGE = 1000;
+/** Fields /api/2.0/search filters on (spec §4), so a few keys need no full read. */
+const SEARCHABLE: Readonly<Record<string, readonly string[]>> = {
+  sales: ['invoice_number', 'customer_id', 'outlet_id'],
+  customers: ['customer_code', 'email'],
+};
 
 export interface LightspeedXSettings {
   readonly url: string;
@@ -183,12 +192,14 @@ export class LightspeedXConnector implements Connector {
       }
       return out;
     }
-    if (entity === 'products' && field === 'sku' && wanted.length <= SINGLE_LOOKUPS) {
+    if (entity === 'products' && field === 'sku') return this.#productsBySku(wanted);
+    const searchType = SEARCHABLE[entity]?.includes(field) ? entity : undefined;
+    if (searchType && wanted.length <= SINGLE_LOOKUPS) {
       const out: CanonicalRecord[] = [];
-      for (const sku of wanted) {
-        // `sku=` ignores the other parameters (spec §4) and answers one page of matches
-        const result = await this.#send<unknown>({ method: 'GET', path: '/api/2.0/products', query: { sku }, label: 'get products' });
-        out.push(...listData(result.data).filter((r) => String(r.sku) === sku));
+      for (const value of wanted) {
+        const params = new URLSearchParams({ type: searchType, [field]: value, page_size: String(SEARCH_PAGE), deleted: 'true' });
+        const result = await this.#send<unknown>({ method: 'GET', path: `/api/2.0/search?${params.toString()}`, label: `get ${entity}` });
+        out.push(...listData(result.data).filter((r) => String(r[field]) === value));
       }
       return out;
     }
@@ -197,6 +208,35 @@ export class LightspeedXConnector implements Connector {
     const out: CanonicalRecord[] = [];
     for await (const page of this.#pages(spec, entity, { after: 0, deleted: true })) {
       out.push(...page.records.filter((r) => r[field] !== undefined && r[field] !== null && keys.has(String(r[field]))));
+    }
+    return out;
+  }
+
+  /**
+   * A few SKUs: `/products?sku=` each (it ignores every other parameter). More: /search, whose `sku`
+   * repeats and matches lower-cased, 100 SKUs a request; deleted products included, since a
+   * product found by its SKU is its counterpart even when deleted.
+   */
+  async #productsBySku(skus: readonly string[]): Promise<CanonicalRecord[]> {
+    const out: CanonicalRecord[] = [];
+    if (skus.length <= FEW_SKUS) {
+      for (const sku of skus) {
+        const result = await this.#send<unknown>({ method: 'GET', path: '/api/2.0/products', query: { sku }, label: 'get products' });
+        out.push(...listData(result.data).filter((r) => String(r.sku) === sku));
+      }
+      return out;
+    }
+    const wanted = new Set(skus.map((s) => s.toLowerCase()));
+    for (let start = 0; start < skus.length; start += SEARCH_SKUS) {
+      const params = new URLSearchParams({ type: 'products', page_size: String(SEARCH_PAGE), deleted: 'true' });
+      for (const sku of skus.slice(start, start + SEARCH_SKUS)) params.append('sku', sku);
+      for (let offset = 0; ; offset += SEARCH_PAGE) {
+        params.set('offset', String(offset));
+        const result = await this.#send<unknown>({ method: 'GET', path: `/api/2.0/search?${params.toString()}`, label: 'get products' });
+        const page = listData(result.data);
+        out.push(...page.filter((r) => typeof r.sku === 'string' && wanted.has(r.sku.toLowerCase())));
+        if (page.length < SEARCH_PAGE) break;
+      }
     }
     return out;
   }
@@ -301,7 +341,9 @@ export class LightspeedXConnector implements Connector {
       body = registerSaleBody({ ...current, ...record, id: op.id }, lines, payments);
     } else {
       const base = await this.#saleDefaults(record);
-      body = registerSaleBody({ ...base, ...record }, arrayOf(record.line_items), arrayOf(record.payments));
+      const lines = arrayOf(record.line_items);
+      const taxId = lines.some((l) => typeof l.tax_id !== 'string') ? await this.#defaultTaxId() : undefined;
+      body = registerSaleBody({ ...base, ...record }, lines.map((l) => (typeof l.tax_id === 'string' || !taxId ? l : { ...l, tax_id: taxId })), arrayOf(record.payments));
       delete body.id;
     }
     const result = await this.#send<{ register_sale?: Rec }>({ method: 'POST', path: '/api/register_sales', json: body, label: `${op.kind} sales` });
@@ -324,6 +366,13 @@ export class LightspeedXConnector implements Connector {
       if (register) out.register_id = register.id;
     }
     return out;
+  }
+
+  /** 0.9 requires a `tax_id` on every line: the store's default tax for lines that name none. */
+  async #defaultTaxId(): Promise<string | undefined> {
+    const taxes = await this.#firstPage('taxes');
+    const tax = taxes.find((t) => t.is_default === true) ?? taxes[0];
+    return typeof tax?.id === 'string' ? tax.id : undefined;
   }
 
   async #firstPage(entity: string): Promise<CanonicalRecord[]> {
