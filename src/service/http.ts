@@ -13,8 +13,17 @@ export interface WebhookReply {
   readonly body: Record<string, unknown>;
 }
 
+export interface WebhookRequest {
+  readonly headers: IncomingMessage['headers'];
+  readonly body: Buffer;
+  /** The URL's query (X-Series webhooks are registered with `?type=`; the signature does not cover it). */
+  readonly query?: URLSearchParams;
+}
+
 export interface WebhookHandler {
-  handle(request: { headers: IncomingMessage['headers']; body: Buffer }): Promise<WebhookReply>;
+  /** The media type the vendor POSTs; default application/json (Oro). X-Series sends forms. */
+  readonly contentType?: string;
+  handle(request: WebhookRequest): Promise<WebhookReply>;
 }
 
 export interface HttpOptions {
@@ -55,7 +64,8 @@ export async function startHttp(options: HttpOptions): Promise<HttpEndpoint> {
 }
 
 async function route(options: HttpOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const path = url.pathname;
   if (path === '/healthz') return send(res, 200, { status: 'ok' });
   if (path === '/readyz') {
     const { ready, detail } = options.ready();
@@ -75,17 +85,18 @@ async function route(options: HttpOptions, req: IncomingMessage, res: ServerResp
     if (!handler) return send(res, 404, { error: `no webhooks are configured for "${hook[1]!}"` });
     if (req.method !== 'POST') return send(res, 405, { error: 'webhooks are POSTed' });
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    if (type !== 'application/json') {
+    const expected = handler.contentType ?? 'application/json';
+    if (type !== expected) {
       options.metrics.events.inc({ source: `webhook:${hook[1]!}`, outcome: 'rejected' });
       req.resume();
-      return send(res, 415, { error: `content type must be application/json, got ${type || 'none'}` });
+      return send(res, 415, { error: `content type must be ${expected}, got ${type.slice(0, 100) || 'none'}` });
     }
     const body = await readBody(req, MAX_BODY_BYTES);
     if (body === 'too-large') {
       options.metrics.events.inc({ source: `webhook:${hook[1]!}`, outcome: 'rejected' });
       return send(res, 413, { error: `body larger than ${MAX_BODY_BYTES} bytes` });
     }
-    const reply = await handler.handle({ headers: req.headers, body });
+    const reply = await handler.handle({ headers: req.headers, body, query: url.searchParams });
     return send(res, reply.status, reply.body);
   }
   return send(res, 404, { error: 'not found', routes: ['/webhooks/<system>', '/metrics', '/healthz', '/readyz', '/dashboard'] });

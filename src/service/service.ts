@@ -20,7 +20,8 @@ import { valuesAt } from '../transform/related.js';
 import { Alerts } from './alerts.js';
 import { Dashboard, reportPages } from './dashboard.js';
 import { ServiceMetrics } from './metrics.js';
-import { startHttp, type HttpEndpoint } from './http.js';
+import { startHttp, type HttpEndpoint, type WebhookHandler } from './http.js';
+import { LightspeedXWebhookIntake } from './lightspeed-x-webhooks.js';
 import { OroWebhookIntake } from './webhooks.js';
 
 /** Allowance for the vendor's clock running ahead of ours when judging whether a second is over. */
@@ -109,10 +110,7 @@ export class Service {
 
   async #startParts(): Promise<void> {
     const config = this.config;
-    const oro = Object.entries(config.systems).find(([, s]) => s.connector === 'oro');
-    const intake = oro && config.service.webhooks.oro
-      ? new OroWebhookIntake({ system: oro[0], connector: oro[1].connector, secret: config.service.webhooks.oro.secret, maxAgeMs: config.service.webhooks.oro.maxAgeMs, flows: config.flows, queue: this.#runtime.store.queue, metrics: this.metrics, logger: this.#logger, onQueued: (flows) => { for (const f of flows) this.#kick(f); } })
-      : undefined;
+    const webhooks = this.#webhookIntakes();
     const dashboard = new Dashboard({
       runtime: this.#runtime,
       retry: (ids) => this.retry(ids),
@@ -120,7 +118,7 @@ export class Service {
     });
     this.#http = await startHttp({
       host: config.service.host, port: this.#options.port ?? config.service.port, metrics: this.metrics, dashboard,
-      ...(intake ? { webhooks: { [oro![0]]: intake } } : {}),
+      ...(Object.keys(webhooks).length > 0 ? { webhooks } : {}),
       ready: () => this.#readiness(),
     });
     for (const flow of config.flows.filter((f) => f.enabled)) {
@@ -163,6 +161,33 @@ export class Service {
         }
       })();
     }
+  }
+
+  /**
+   * The webhook intake of each system that sends webhooks: Oro's once `service.webhooks.oro` gives
+   * its secret; each Lightspeed X-Series system's always, signed with its `clientSecret` (X-Series
+   * signs with the app's client secret, which the connection needs anyway). Webhooks only make
+   * changes arrive sooner: the flows keep their poll trigger, the source of truth.
+   */
+  #webhookIntakes(): Record<string, WebhookHandler> {
+    const config = this.config;
+    const common = { flows: config.flows, queue: this.#runtime.store.queue, metrics: this.metrics, logger: this.#logger, onQueued: (flows: readonly string[]) => { for (const f of flows) this.#kick(f); } };
+    const intakes: Record<string, WebhookHandler> = {};
+    const oro = Object.entries(config.systems).find(([, s]) => s.connector === 'oro');
+    if (oro && config.service.webhooks.oro) {
+      intakes[oro[0]] = new OroWebhookIntake({ system: oro[0], connector: oro[1].connector, secret: config.service.webhooks.oro.secret, maxAgeMs: config.service.webhooks.oro.maxAgeMs, ...common });
+    }
+    for (const [name, system] of Object.entries(config.systems)) {
+      if (system.connector !== 'lightspeed-x') continue;
+      const { clientSecret, domainPrefix, url } = system.settings as { clientSecret?: unknown; domainPrefix?: unknown; url?: unknown };
+      if (typeof clientSecret !== 'string' || clientSecret === '') {
+        this.#logger.warn({ system: name }, 'no clientSecret to check X-Series webhook signatures with; its webhooks are refused');
+        continue;
+      }
+      const prefix = typeof domainPrefix === 'string' && domainPrefix !== '' ? domainPrefix : storePrefix(url);
+      intakes[name] = new LightspeedXWebhookIntake({ system: name, connector: system.connector, secret: clientSecret, ...(prefix ? { domainPrefix: prefix } : {}), ...common });
+    }
+    return intakes;
   }
 
   /** Graceful shutdown: no new work; runs in flight finish (or are left to the next start after drainMs); queued work stays queued. */
@@ -448,6 +473,16 @@ export class Service {
     const failing = [...this.#pollState.values()].some((s) => !s.ok);
     const ready = this.#started && !this.#stopping && !failing;
     return { ready, detail: { started: this.#started, stopping: this.#stopping, polls, running: [...this.#running.keys()], queue: this.#runtime.store.queue.depth() } };
+  }
+}
+
+/** The domain prefix in a production X-Series URL (`https://{prefix}.retail.lightspeed.app`); none for other hosts (the sandbox). */
+function storePrefix(url: unknown): string | undefined {
+  if (typeof url !== 'string') return undefined;
+  try {
+    return /^([a-z0-9-]+)\.(retail\.lightspeed\.app|vendhq\.com)$/i.exec(new URL(url).hostname)?.[1];
+  } catch {
+    return undefined;
   }
 }
 

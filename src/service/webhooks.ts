@@ -10,7 +10,7 @@ import type { ResolvedFlow } from '../config/model.js';
 import { connectorById } from '../connectors/registry.js';
 import type { Logger } from '../logging/logger.js';
 import type { QueueInput, WorkQueue } from '../state/store.js';
-import type { WebhookHandler, WebhookReply } from './http.js';
+import type { WebhookHandler, WebhookReply, WebhookRequest } from './http.js';
 import type { ServiceMetrics } from './metrics.js';
 
 /** Oro's entity alias in a topic → the API resource. */
@@ -35,7 +35,7 @@ export interface IntakeOptions {
 export class OroWebhookIntake implements WebhookHandler {
   constructor(private readonly options: IntakeOptions) {}
 
-  async handle(request: { headers: IncomingMessage['headers']; body: Buffer }): Promise<WebhookReply> {
+  async handle(request: WebhookRequest): Promise<WebhookReply> {
     const { options } = this;
     const reject = (status: number, error: string): WebhookReply => {
       options.metrics.events.inc({ source: `webhook:${options.system}`, outcome: 'rejected' });
@@ -109,7 +109,7 @@ export class OroWebhookIntake implements WebhookHandler {
   }
 }
 
-function header(headers: IncomingMessage['headers'], name: string): string | undefined {
+export function header(headers: IncomingMessage['headers'], name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
