@@ -338,12 +338,10 @@ export class LightspeedXConnector implements Connector {
       if (!current) throw this.#error('not_found', op, 'sales', `sale ${op.id} does not exist`);
       const lines = mergeLines(arrayOf(current.line_items), Array.isArray(record.line_items) ? (record.line_items as Rec[]) : undefined);
       const payments = Array.isArray(record.payments) ? (record.payments as Rec[]) : arrayOf(current.payments);
-      body = registerSaleBody({ ...current, ...record, id: op.id }, lines, payments);
+      body = registerSaleBody({ ...current, ...record, id: op.id }, await this.#withTaxIds(lines), payments);
     } else {
       const base = await this.#saleDefaults(record);
-      const lines = arrayOf(record.line_items);
-      const taxId = lines.some((l) => typeof l.tax_id !== 'string') ? await this.#defaultTaxId() : undefined;
-      body = registerSaleBody({ ...base, ...record }, lines.map((l) => (typeof l.tax_id === 'string' || !taxId ? l : { ...l, tax_id: taxId })), arrayOf(record.payments));
+      body = registerSaleBody({ ...base, ...record }, await this.#withTaxIds(arrayOf(record.line_items)), arrayOf(record.payments));
       delete body.id;
     }
     const result = await this.#send<{ register_sale?: Rec }>({ method: 'POST', path: '/api/register_sales', json: body, label: `${op.kind} sales` });
@@ -369,10 +367,12 @@ export class LightspeedXConnector implements Connector {
   }
 
   /** 0.9 requires a `tax_id` on every line: the store's default tax for lines that name none. */
-  async #defaultTaxId(): Promise<string | undefined> {
+  async #withTaxIds(lines: readonly Rec[]): Promise<Rec[]> {
+    if (lines.every((l) => typeof l.tax_id === 'string')) return [...lines];
     const taxes = await this.#firstPage('taxes');
     const tax = taxes.find((t) => t.is_default === true) ?? taxes[0];
-    return typeof tax?.id === 'string' ? tax.id : undefined;
+    if (typeof tax?.id !== 'string') return [...lines];
+    return lines.map((l) => (typeof l.tax_id === 'string' ? l : { ...l, tax_id: tax.id }));
   }
 
   async #firstPage(entity: string): Promise<CanonicalRecord[]> {
