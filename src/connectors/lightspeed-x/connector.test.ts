@@ -12,10 +12,12 @@ import { LightspeedXSimulator, X_DEFAULTS } from '../../sandbox/lightspeed-x/sim
 import { Random } from '../../sandbox/random.js';
 import { RequestLog } from '../../sandbox/request-log.js';
 import { Secrets } from '../../logging/secrets.js';
-import type { CanonicalRecord, ConnectorContext, TokenStore } from '../connector.js';
+import type { CanonicalRecord, ConnectorContext, TokenStore, WriteOutcome } from '../connector.js';
 import { LightspeedXConnector } from './connector.js';
 
 type Rec = Record<string, any>;
+type Ok = Extract<WriteOutcome, { ok: true }>;
+type Failed = Extract<WriteOutcome, { ok: false }>;
 
 interface World {
   readonly sim: LightspeedXSimulator;
@@ -258,7 +260,7 @@ describe('Lightspeed X-Series connector: writes', () => {
       { kind: 'create', record: { name: family.name, handle: family.handle, sku: 'XS-VAR-1', price_excluding_tax: 20, variant_options: [{ name: 'Size', value: 'XXL' }] } },
     ]);
     assert.ok(outcomes.every((o) => o.ok), JSON.stringify(outcomes));
-    const [created, variant] = outcomes as Extract<(typeof outcomes)[number], { ok: true }>[];
+    const [created, variant] = outcomes as Ok[];
     assert.equal(created!.record.sku, 'XS-NEW-1');
     assert.equal(created!.record.price_excluding_tax, 12.5);
     assert.equal(typeof created!.record.version, 'number', 'the canonical 2.0 record, read back');
@@ -281,14 +283,14 @@ describe('Lightspeed X-Series connector: writes', () => {
       { kind: 'create', record: { first_name: 'Ira', last_name: 'Moss', customer_code: 'IRA-1' } },
     ]);
     assert.deepEqual(outcomes.map((o) => o.ok), [true, false, true]);
-    const failed = outcomes[1] as Extract<(typeof outcomes)[number], { ok: false }>;
+    const failed = outcomes[1] as Failed;
     assert.equal(failed.error.errorClass, 'bad_data');
     assert.match(failed.error.message, /422.*Unprocessable Entity: last_name/);
-    const dana = (outcomes[0] as Extract<(typeof outcomes)[number], { ok: true }>);
+    const dana = (outcomes[0] as Ok);
     assert.equal(dana.record.customer_group_id, group.id);
     const [renamed, removed] = await connector.write('customers', [
       { kind: 'update', id: dana.id, record: { company_name: 'Harbour Outfitters' } },
-      { kind: 'delete', id: (outcomes[2] as Extract<(typeof outcomes)[number], { ok: true }>).id },
+      { kind: 'delete', id: (outcomes[2] as Ok).id },
     ]);
     assert.ok(renamed?.ok && renamed.record.company_name === 'Harbour Outfitters' && renamed.record.last_name === 'Reyes');
     assert.ok(removed?.ok);
@@ -310,7 +312,7 @@ describe('Lightspeed X-Series connector: writes', () => {
     assert.ok(outcomes.every((o) => o.ok), JSON.stringify(outcomes.find((o) => !o.ok)));
     const posts = w.log.list({ since }).filter((e) => e.method === 'POST' && e.path === `/api/2.0/price_books/${book.id}/products`);
     assert.equal(posts.length, 3, '100 + 100 + 30');
-    const ok = outcomes as Extract<(typeof outcomes)[number], { ok: true }>[];
+    const ok = outcomes as Ok[];
     assert.equal(new Set(ok.map((o) => o.id)).size, 230, 'each row its own id');
     assert.equal(ok[1]!.record.min_units, 5);
     assert.equal(ok[1]!.record.product_id, rows[1]!.product_id);
@@ -322,8 +324,8 @@ describe('Lightspeed X-Series connector: writes', () => {
       { kind: 'delete', id: ok[2]!.id },
     ]);
     assert.deepEqual(mixed.map((o) => o.ok), [true, false, true, true]);
-    assert.equal((mixed[0] as Extract<(typeof outcomes)[number], { ok: true }>).record.price, 7.5);
-    assert.match((mixed[1] as Extract<(typeof outcomes)[number], { ok: false }>).error.message, /product_id/);
+    assert.equal((mixed[0] as Ok).record.price, 7.5);
+    assert.match((mixed[1] as Failed).error.message, /product_id/);
     assert.notEqual((w.sim.inspect('price_book_products') as Rec[]).find((r) => r.id === ok[2]!.id)!.deleted_at, null);
   });
 
@@ -364,6 +366,6 @@ describe('Lightspeed X-Series connector: writes', () => {
     assert.ok(closed?.ok, JSON.stringify(closed));
     const [reopened] = await connector.write('sales', [{ kind: 'update', id: sale.id, record: { status: 'SAVED' } }]);
     assert.equal(reopened?.ok, false);
-    assert.match((reopened as unknown as { error: Error }).error.message, /may only become VOIDED/);
+    assert.match((reopened as Failed).error.message, /may only become VOIDED/);
   });
 });
