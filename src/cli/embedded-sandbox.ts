@@ -1,7 +1,7 @@
 // `--sandbox`: run a command against a sandbox started in-process for the run, seeded with the
 // OroCommerce demo data (or a generated world when ../shared/data is not there). Every Oro and
-// Lightspeed R-Series system of the client is pointed at it, and state goes to a fresh folder,
-// so the client's real state and credentials are never touched.
+// Lightspeed (R-Series or X-Series) system of the client is pointed at it, and state goes to a fresh
+// folder, so the client's real state and credentials are never touched.
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -23,10 +23,12 @@ export interface EmbeddedSandbox {
 export async function withEmbeddedSandbox(project: Project): Promise<EmbeddedSandbox> {
   const demo = join(SHARED_DATA, 'orocommerce-demo');
   const catalogue = existsSync(demo) ? loadOroDemo(demo) : generateCatalogue({ skus: 500, shops: 2 });
-  const sandbox = await startSandbox({ catalogue, registers: 10 });
+  const usesX = Object.values(project.config.systems).some((system) => system.connector === 'lightspeed-x');
+  const sandbox = await startSandbox({ catalogue, registers: 10, ...(usesX ? { pos: 'lightspeed-x' as const } : {}) });
   const stateDir = join(project.config.dir, '.storelink', 'sandbox-state');
   await rm(stateDir, { recursive: true, force: true }); // a new sandbox knows none of the old tokens
   const systems = Object.fromEntries(Object.entries(project.config.systems).map(([name, system]) => {
+    if (system.connector === 'lightspeed-x' && sandbox.lightspeedX) return [name, { ...system, settings: xSandboxSettings(system.settings, sandbox.lightspeedX) }];
     const url = system.connector === 'oro' ? sandbox.oro.url : system.connector === 'lightspeed-r' ? sandbox.lightspeed.url : undefined;
     if (!url) return [name, system];
     const sandboxCredentials = system.connector === 'oro'
@@ -43,6 +45,15 @@ export async function withEmbeddedSandbox(project: Project): Promise<EmbeddedSan
   };
 }
 
+/** An X-Series system on the sandbox: its URL and app credentials, and a refresh token of its own (each is revoked at first use). */
+function xSandboxSettings(settings: Readonly<Record<string, unknown>>, x: NonNullable<Sandbox['lightspeedX']>): Record<string, unknown> {
+  const { personalToken: _personal, ...rest } = settings;
+  return {
+    ...rest, url: x.url, domainPrefix: x.system.domainPrefix, clientId: x.system.clientId, clientSecret: x.system.clientSecret,
+    refreshToken: x.system.mintRefreshToken(),
+  };
+}
+
 /** The runtime a plan or apply command works with: on the client's systems, or on an embedded sandbox. */
 export async function commandRuntime(context: CommandContext, project: Project, sandbox: boolean, command: 'plan' | 'apply' | 'serve' | 'report'): Promise<{ project: Project; runtime: OpenRuntime; sandbox?: Sandbox; close(): Promise<void> }> {
   const { output, options, logger } = context;
@@ -51,7 +62,8 @@ export async function commandRuntime(context: CommandContext, project: Project, 
   const embedded = sandbox ? await withEmbeddedSandbox(project) : undefined;
   const used = embedded?.project ?? project;
   if (embedded && !options.json) {
-    output.out(output.paint('dim', `against a sandbox started for this run: Oro ${embedded.sandbox.oro.url}, Lightspeed ${embedded.sandbox.lightspeed.url}\n`));
+    const x = embedded.sandbox.lightspeedX ? `, Lightspeed X-Series ${embedded.sandbox.lightspeedX.url}` : '';
+    output.out(output.paint('dim', `against a sandbox started for this run: Oro ${embedded.sandbox.oro.url}, Lightspeed ${embedded.sandbox.lightspeed.url}${x}\n`));
   }
   const runtime = await openRuntime(used, { logger, secrets: output.secrets });
   return {
