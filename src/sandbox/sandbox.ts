@@ -1,11 +1,13 @@
 // The whole sandbox in one call: both simulated vendor systems seeded from one catalogue, each on
 // its own HTTP port with its own fault profile, the shared request log, the admin API and the
-// traffic generator. `storelink sandbox` and every end-to-end test start it through here.
+// traffic generator. `storelink sandbox` and every end-to-end test start it through here. With
+// `pos: 'lightspeed-x'` the X-Series simulator runs too, and the traffic rings its registers.
 import type { Catalogue } from './catalogue.js';
 import { systemClock, type Clock } from './clock.js';
 import { FaultInjector, faultProfile } from './faults.js';
 import { startSimServer, type RunningSimServer } from './http.js';
 import { LightspeedRSimulator } from './lightspeed-r/simulator.js';
+import { LightspeedXSimulator } from './lightspeed-x/simulator.js';
 import { OroSimulator } from './oro/simulator.js';
 import { Random } from './random.js';
 import { RequestLog } from './request-log.js';
@@ -19,7 +21,9 @@ export interface SandboxOptions {
   readonly lightspeedCatalogue?: Catalogue;
   readonly host?: string;
   /** 0 (the default) picks free ports. */
-  readonly ports?: { readonly admin?: number; readonly oro?: number; readonly lightspeed?: number };
+  readonly ports?: { readonly admin?: number; readonly oro?: number; readonly lightspeed?: number; readonly lightspeedX?: number };
+  /** The POS the traffic generator drives. `lightspeed-x` also starts the X-Series simulator. Default `lightspeed-r`. */
+  readonly pos?: 'lightspeed-r' | 'lightspeed-x';
   readonly clock?: Clock;
   /** Fault profile for both systems (each gets its own stream from the seed). */
   readonly faults?: string;
@@ -45,15 +49,20 @@ export interface RunningSystem<T extends SandboxSystem> {
 export interface Sandbox {
   readonly oro: RunningSystem<OroSimulator>;
   readonly lightspeed: RunningSystem<LightspeedRSimulator>;
+  /** The X-Series simulator, when started with `pos: 'lightspeed-x'`. */
+  readonly lightspeedX?: RunningSystem<LightspeedXSimulator>;
   readonly admin: { readonly url: string };
   readonly log: RequestLog;
   readonly clock: Clock;
   readonly traffic: TrafficGenerator;
   readonly catalogue: Catalogue;
-  /** Switches the fault profile of one system (`oro` or `lightspeed-r`) now; `none` turns faults off. */
-  setFaults(system: 'oro' | 'lightspeed-r', profile: string, seed?: number): void;
+  /** Switches the fault profile of one system (`oro`, `lightspeed-r` or `lightspeed-x`) now; `none` turns faults off. */
+  setFaults(system: 'oro' | 'lightspeed-r' | 'lightspeed-x', profile: string, seed?: number): void;
   close(): Promise<void>;
 }
+
+/** Each system's fault stream is the sandbox's fault seed plus its offset, so adding X never shifts Oro's or R's faults. */
+const FAULT_SEED_OFFSET: Readonly<Record<string, number>> = { oro: 0, 'lightspeed-r': 1, 'lightspeed-x': 2 };
 
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const clock = options.clock ?? systemClock;
@@ -68,35 +77,49 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   lightspeedSim.seed(options.lightspeedCatalogue ?? options.catalogue);
 
   const injector = (system: string): FaultInjector | undefined =>
-    options.faults && options.faults !== 'none' ? new FaultInjector(faultProfile(options.faults), (options.faultSeed ?? 1) + (system === 'oro' ? 0 : 1)) : undefined;
+    options.faults && options.faults !== 'none' ? new FaultInjector(faultProfile(options.faults), (options.faultSeed ?? 1) + FAULT_SEED_OFFSET[system]!) : undefined;
   const oroFaults = injector('oro');
   const lightspeedFaults = injector('lightspeed-r');
   const oroServer = await startSimServer({ system: oroSim, log, clock, ...(oroFaults ? { faults: oroFaults } : {}), ...(options.hangMs ? { hangMs: options.hangMs } : {}) }, options.ports?.oro ?? 0, host);
   const lightspeedServer = await startSimServer({ system: lightspeedSim, log, clock, ...(lightspeedFaults ? { faults: lightspeedFaults } : {}), ...(options.hangMs ? { hangMs: options.hangMs } : {}) }, options.ports?.lightspeed ?? 0, host);
 
-  const traffic = new TrafficGenerator(trafficPorts(oroSim, lightspeedSim), options.catalogue, options.dataDir);
+  let x: RunningSystem<LightspeedXSimulator> | undefined;
+  if (options.pos === 'lightspeed-x') {
+    const xSim = new LightspeedXSimulator({ clock, random: random.fork('lightspeed-x'), ...(options.registers ? { registers: options.registers } : {}) });
+    xSim.seed(options.lightspeedCatalogue ?? options.catalogue);
+    const xFaults = injector('lightspeed-x');
+    const xServer = await startSimServer({ system: xSim, log, clock, ...(xFaults ? { faults: xFaults } : {}), ...(options.hangMs ? { hangMs: options.hangMs } : {}) }, options.ports?.lightspeedX ?? 0, host);
+    x = { system: xSim, server: xServer, url: xServer.url };
+  }
+
+  const ports = x ? xTrafficPorts(oroSim, x.system) : trafficPorts(oroSim, lightspeedSim);
+  const traffic = new TrafficGenerator(ports, options.catalogue, options.dataDir);
   const systems = new Map<string, { system: SandboxSystem; server: RunningSimServer }>([
     ['oro', { system: oroSim, server: oroServer }],
     ['lightspeed-r', { system: lightspeedSim, server: lightspeedServer }],
+    ...(x ? [['lightspeed-x', { system: x.system, server: x.server }] as const] : []),
   ]);
   const admin = await startAdminServer({ systems, log, clock, traffic }, options.ports?.admin ?? 0, host);
 
   return {
     oro: { system: oroSim, server: oroServer, url: oroServer.url },
     lightspeed: { system: lightspeedSim, server: lightspeedServer, url: lightspeedServer.url },
+    ...(x ? { lightspeedX: x } : {}),
     admin: { url: admin.url },
     log,
     clock,
     traffic,
     catalogue: options.catalogue,
     setFaults(system, profile, seed = 1) {
-      const server = system === 'oro' ? oroServer : lightspeedServer;
+      const server = system === 'oro' ? oroServer : system === 'lightspeed-x' ? x?.server : lightspeedServer;
+      if (!server) throw new ActionError('the sandbox runs no lightspeed-x simulator; start it with pos: lightspeed-x');
       server.faults = profile === 'none' ? undefined : new FaultInjector(faultProfile(profile), seed);
     },
     async close() {
       traffic.stop();
-      await Promise.all([admin.close(), oroServer.close(), lightspeedServer.close()]);
+      await Promise.all([admin.close(), oroServer.close(), lightspeedServer.close(), ...(x ? [x.server.close()] : [])]);
       await oroSim.close?.();
+      await x?.system.close();
     },
   };
 }
@@ -132,6 +155,61 @@ function trafficPorts(oro: OroSimulator, lightspeed: LightspeedRSimulator): Traf
     async receiveStock(input) {
       if (!Number.isInteger(input.quantity) || input.quantity <= 0) throw new ActionError('a receipt needs a positive whole quantity');
       lightspeed.receiveStock({ sku: input.sku, shopId: input.shopId, quantity: input.quantity });
+    },
+  };
+}
+
+/**
+ * The traffic generator's view when the POS is X-Series. The generator remembers sales and lines by
+ * number (R-Series ids); X-Series ids are UUIDs, so this adapter numbers them and keeps the map.
+ */
+function xTrafficPorts(oro: OroSimulator, pos: LightspeedXSimulator): TrafficPorts {
+  const sales: string[] = [];
+  const lines: { saleId: string; productId: string; sku: string }[] = [];
+  const customerByCompany = new Map<string, string>();
+  const customerId = (company: string): string | undefined => {
+    if (customerByCompany.size === 0) {
+      for (const c of pos.inspect('customers') as { id: string; company_name?: string | null }[]) {
+        if (c.company_name && !customerByCompany.has(c.company_name)) customerByCompany.set(c.company_name, c.id);
+      }
+    }
+    return customerByCompany.get(company);
+  };
+  const skuOf = (productId: string): string => String(pos.store.get('products', productId)?.sku ?? '');
+  return {
+    async posSale(input) {
+      const customer = input.customer ? customerId(input.customer) : undefined;
+      const sale = pos.registerSale({
+        shopId: input.shopId, lines: input.lines.map((l) => ({ sku: l.sku, quantity: l.quantity })),
+        ...(customer ? { customerId: customer } : {}), ...(input.referenceNumber ? { note: `Oro order ${input.referenceNumber}` } : {}),
+      });
+      sales.push(sale.id);
+      const saleNumber = sales.length;
+      return {
+        saleId: saleNumber,
+        lines: (sale.line_items as { product_id: string; quantity: number }[]).map((l) => {
+          lines.push({ saleId: sale.id, productId: l.product_id, sku: skuOf(l.product_id) });
+          return { saleLineId: lines.length, sku: skuOf(l.product_id), quantity: l.quantity };
+        }),
+      };
+    },
+    async refund(input) {
+      const saleId = sales[input.saleId - 1];
+      if (!saleId) throw new ActionError(`no sale ${input.saleId}`);
+      const returned = pos.returnSale({
+        saleId, shopId: input.shopId,
+        lines: input.lines.map((l) => ({ productId: lines[l.saleLineId - 1]!.productId, quantity: l.quantity })),
+      });
+      sales.push(returned.id);
+      return { saleId: sales.length };
+    },
+    async checkout(input) {
+      const order = oro.checkout({ customerUserEmail: input.customerUserEmail, lines: input.lines, ...(input.currency ? { currency: input.currency } : {}) });
+      return { identifier: order.identifier };
+    },
+    async receiveStock(input) {
+      if (!Number.isInteger(input.quantity) || input.quantity <= 0) throw new ActionError('a receipt needs a positive whole quantity');
+      pos.receiveStock({ sku: input.sku, shopId: input.shopId, quantity: input.quantity });
     },
   };
 }
