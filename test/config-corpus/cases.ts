@@ -300,7 +300,7 @@ export const CASES: readonly CorpusCase[] = [
     name: 'unknown standard mapping',
     files: client((t) => t.replace('  - file: flows/stock.yaml', '  - use: catalogue/item')),
     expect: [
-      "error SL_CONFIG_UNKNOWN_MAPPING client.yaml:18:10 flows[0].use: no mapping \"catalogue/item\" in the standard library. Did you mean \"catalogue/items\"? Mappings: catalogue/items, catalogue/matrices, customers/to-pos, orders/b2b-to-pos, prices/default-price, prices/price-levels, returns/pos-to-oro, sales/pos-to-oro, stock/levels, stock/status."
+      "error SL_CONFIG_UNKNOWN_MAPPING client.yaml:18:10 flows[0].use: no mapping \"catalogue/item\" in the standard library. Did you mean \"catalogue/items\"? Mappings: catalogue/items, catalogue/matrices, customers/to-pos, orders/b2b-to-pos, prices/default-price, prices/price-levels, returns/pos-to-oro, sales/pos-to-oro, stock/levels, stock/status, xseries/catalogue/products, xseries/customers/groups, xseries/customers/to-pos, xseries/orders/b2b-to-pos, xseries/prices/price-books, xseries/prices/tiers, xseries/returns/pos-to-oro, xseries/sales/pos-to-oro, xseries/stock/levels."
     ],
   },
   {
