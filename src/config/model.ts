@@ -61,7 +61,7 @@ export interface ResolvedFlow {
       readonly cursor: string;
       readonly lookbackMs: number;
       /** Changes are read from this entity; the source records are then fetched by `key`. */
-      readonly via?: { readonly entity: string; readonly key: string };
+      readonly via?: { readonly entity: string; readonly key: string; readonly sourceKey: string };
       /** Source records recomputed on every incremental run: values at a path of a related set, matched by `by`. */
       readonly recompute?: { readonly set: string; readonly path: string; readonly by: string };
     };

@@ -165,7 +165,7 @@ class FlowChecker {
     const pointer = typeof raw === 'string' ? '/source/incremental' : '/source/incremental/cursor';
     const source = connector.entities[this.raw.source.entity];
     if (!source) return undefined;
-    let via: { entity: string; key: string } | undefined;
+    let via: { entity: string; key: string; sourceKey: string } | undefined;
     if (typeof raw === 'object' && raw.via) {
       const found = connector.entities[raw.via.entity];
       if (!found) {
@@ -175,11 +175,12 @@ class FlowChecker {
           `${suggestion ? `Did you mean "${suggestion}"? ` : ''}Entities: ${quoteList(names)}`);
         return undefined;
       }
-      for (const entityName of [this.raw.source.entity, raw.via.entity]) {
-        const fields = entityFields(connector, entityName);
-        if (fields) this.checkField(fields, raw.via.key, '/source/incremental/via/key', entityName);
-      }
-      via = { entity: raw.via.entity, key: raw.via.key };
+      const viaFields = entityFields(connector, raw.via.entity);
+      if (viaFields) this.checkField(viaFields, raw.via.key, '/source/incremental/via/key', raw.via.entity);
+      const sourceKey = raw.via.sourceKey ?? raw.via.key;
+      const sourceFields = entityFields(connector, this.raw.source.entity);
+      if (sourceFields) this.checkField(sourceFields, sourceKey, raw.via.sourceKey ? '/source/incremental/via/sourceKey' : '/source/incremental/via/key', this.raw.source.entity);
+      via = { entity: raw.via.entity, key: raw.via.key, sourceKey };
     }
     const changes = via ? connector.entities[via.entity]! : source;
     const changesName = via ? via.entity : this.raw.source.entity;

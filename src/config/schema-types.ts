@@ -150,7 +150,7 @@ cursor: string
  */
 lookback?: string
 /**
- * Find the changed source records through another entity whose timestamp does move, e.g. Lightspeed items through their ItemShop stock rows (a stock change leaves the item's own timestamp alone): `{ entity: ItemShop, key: itemID }` reads the ItemShop rows changed since the last run, then the items they belong to. `cursor` is then that entity's timestamp field. A full run (`--full`) reads the source entity whole.
+ * Find the changed source records through another entity whose timestamp does move, e.g. Lightspeed items through their ItemShop stock rows (a stock change leaves the item's own timestamp alone): `{ entity: ItemShop, key: itemID }` reads the ItemShop rows changed since the last run, then the items they belong to; `{ entity: inventory, key: product_id, sourceKey: id }` does the same for X-Series products. `cursor` is then that entity's timestamp field. A full run (`--full`) reads the source entity whole.
  */
 via?: {
 /**
@@ -158,9 +158,13 @@ via?: {
  */
 entity: string
 /**
- * The field both entities share, naming the source record a change belongs to, e.g. `itemID`.
+ * The field of the changed entity naming the source record a change belongs to, e.g. `itemID` (Lightspeed R-Series ItemShop) or `product_id` (X-Series inventory).
  */
 key: string
+/**
+ * The source entity's field that `key` holds, when it is named differently there, e.g. `id` for X-Series products read via inventory's `product_id`. Default: the same name as `key`.
+ */
+sourceKey?: string
 }
 /**
  * On an incremental run, also recompute the source records named by a related set, whatever changed: `{ keys: openOrders.lineItems.sku, by: customSku }` recomputes the stock of every SKU in an open B2B order, since a new order changes no store stock but must lower the webshop's level at once.

@@ -286,7 +286,7 @@ async function* sourcePages(
     for await (const page of connector.read(via.entity, { since, lookbackMs: incremental.lookbackMs, incremental: true })) {
       const keys = unique(page.records.map((r) => r[via.key]).filter((k) => k !== undefined && k !== null).map(String)).filter((k) => !seen.has(k));
       for (const key of keys) seen.add(key);
-      const records = keys.length > 0 ? await connector.getByKeys(flow.source.entity, via.key, keys) : [];
+      const records = keys.length > 0 ? await connector.getByKeys(flow.source.entity, via.sourceKey, keys) : [];
       yield { records, ...(page.cursor ? { cursor: page.cursor } : {}) };
     }
   }

@@ -144,7 +144,7 @@ export class LightspeedXWebhookIntake implements WebhookHandler {
         const via = source.incremental?.via;
         if (source.entity === mapped.entity) add(flow.name, descriptor?.entities[mapped.entity]?.key ?? 'id', id);
         // changes read from this entity name the source records by a key of theirs (inventory → product_id), as the poll queues them
-        else if (via?.entity === mapped.entity) add(flow.name, via.key, keyValue(record[via.key]));
+        else if (via?.entity === mapped.entity) add(flow.name, via.sourceKey, keyValue(record[via.key]));
         else if (mapped.alsoKeys?.[source.entity] !== undefined) add(flow.name, descriptor?.entities[source.entity]?.key ?? 'id', keyValue(record[mapped.alsoKeys[source.entity]!]));
         if (flows.has(flow.name)) continue;
       }

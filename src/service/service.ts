@@ -415,7 +415,9 @@ export class Service {
     const system = this.config.systems[flow.source.system]!;
     const descriptor = connectorById(system.connector)!.entities[flow.source.entity]!;
     const entity = via?.entity ?? flow.source.entity;
+    // the field of the changed record that names the source record, and that record's own field for it
     const keyField = via?.key ?? descriptor.key;
+    const sourceField = via?.sourceKey ?? descriptor.key;
     const readKey = connectorById(system.connector)!.entities[entity]?.key ?? keyField;
     const cursorName = `poll:${flow.name}`;
     const startedAt = Date.now();
@@ -452,7 +454,7 @@ export class Service {
           if (stamp !== '' && Number.isFinite(changedMs) && changedMs + 1000 <= startedAt - CLOCK_SKEW_MS) seen.set(changeKey, stamp);
           // the change's own time where the vendor gives one, so the lag counts the poll interval too
           const changedAt = Date.parse(stamp);
-          inputs.push({ flow: flow.name, by: keyField, value: String(value), at: Number.isFinite(changedAt) && changedAt <= Date.now() ? changedAt : startedAt });
+          inputs.push({ flow: flow.name, by: sourceField, value: String(value), at: Number.isFinite(changedAt) && changedAt <= Date.now() ? changedAt : startedAt });
         }
         if (inputs.length > 0) await store.queue.enqueue(inputs);
         queued += inputs.length;
