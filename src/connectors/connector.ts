@@ -63,6 +63,18 @@ export interface Connector {
   /** Writes in order; each op gets its own outcome, a failed op never hides the others. */
   /** `onWritten(n)`: n more operations are done (succeeded or failed), for progress. */
   write(entity: string, ops: readonly WriteOp[], onWritten?: (count: number) => void): Promise<WriteOutcome[]>;
+  /**
+   * Whether `getByKeys(entity, field, values)` for `count` values would read the whole entity (the
+   * vendor has no lookup by that field). A plan then reads such a related set once, not once per page.
+   */
+  scans?(entity: string, field: string, count: number): boolean;
+  /**
+   * A cursor for the entity's change feed as it stands now, for feeds whose cursor is not a time
+   * (X-Series versions): a read since it returns only what changes from now on. `previous`, an older
+   * cursor of the same feed, lets the connector catch up from there instead of searching.
+   * Connectors with timestamp cursors leave it out; the caller then uses the current time.
+   */
+  startCursor?(entity: string, previous?: ReadCursor): Promise<ReadCursor>;
   stats(): ConnectorStats;
   close(): Promise<void>;
 }

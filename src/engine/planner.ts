@@ -298,13 +298,16 @@ async function* sourcePages(
   }
   if (via && since) return;
   const startedAt = Date.now();
+  // a full run of a flow read via another entity: where that entity's feed stands before the read
+  // begins, so the next incremental run misses nothing that changed during it
+  const viaCursor = via && connector.startCursor ? await connector.startCursor(via.entity, await runtime.store.cursors.get(flow.name)) : undefined;
   yield* connector.read(flow.source.entity, {
     filter: flow.source.filter,
     ...(fields ? { fields } : {}),
     ...(since ? { since } : {}),
     ...(incremental && !via ? { lookbackMs: incremental.lookbackMs, incremental: true } : {}),
   });
-  if (via) yield { records: [], cursor: { value: new Date(startedAt).toISOString(), idsAtValue: [], readAt: startedAt } };
+  if (via) yield { records: [], cursor: viaCursor ?? { value: new Date(startedAt).toISOString(), idsAtValue: [], readAt: startedAt } };
 }
 
 /**
@@ -339,6 +342,8 @@ async function* keyedPages(runtime: Runtime, flow: ResolvedFlow, keys: readonly 
 class RelatedLoader {
   readonly records = new Map<string, Map<string, Record<string, unknown>[]>>();
   readonly #seen = new Map<string, Set<string>>();
+  /** Paged sets read whole instead, because their connector scans for keyed lookups anyway. */
+  readonly #whole = new Set<string>();
 
   constructor(private readonly runtime: Runtime, private readonly flow: ResolvedFlow) {}
 
@@ -374,9 +379,17 @@ class RelatedLoader {
       if (!this.#paged(name) || !spec.keysFrom) continue;
       const seen = this.#seen.get(name)!;
       const from = spec.keysFrom.set === 'source' ? page : this.#all(spec.keysFrom.set);
+      if (this.#whole.has(name)) continue;
       const keys = valuesAt(from, spec.keysFrom.path).filter((key) => !seen.has(key));
       for (const key of keys) seen.add(key);
       if (keys.length === 0) continue;
+      const connector = this.runtime.connector(spec.system);
+      if (connector.scans?.(spec.entity, spec.by, keys.length)) {
+        // the vendor cannot look these up by key: one whole read serves this page and every later one
+        this.#whole.add(name);
+        this.records.set(name, indexBy(await readAll(connector, spec.entity, { filter: spec.filter }, () => undefined), spec.by));
+        continue;
+      }
       const index = this.records.get(name)!;
       for (const [key, rows] of indexBy(await this.#byKeys(spec, keys), spec.by)) index.set(key, [...(index.get(key) ?? []), ...rows]);
     }

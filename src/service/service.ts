@@ -425,7 +425,12 @@ export class Service {
       const cursor = await store.cursors.get(cursorName);
       if (!cursor) {
         // the first poll starts now; what changed before is the scheduled runs' and the reconciliation's
-        await store.cursors.set(cursorName, { value: new Date(startedAt).toISOString(), idsAtValue: [], readAt: startedAt });
+        // (a version feed says itself where "now" is; the flow's own cursor of that feed is a start)
+        const connector = this.#runtime.connector(flow.source.system);
+        const start = connector.startCursor
+          ? await connector.startCursor(entity, await store.cursors.get(flow.name))
+          : { value: new Date(startedAt).toISOString(), idsAtValue: [], readAt: startedAt };
+        await store.cursors.set(cursorName, start);
         this.#pollState.set(flow.name, { ok: true, at: startedAt });
         return;
       }

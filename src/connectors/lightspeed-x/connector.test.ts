@@ -124,6 +124,39 @@ describe('Lightspeed X-Series connector: reads', () => {
     const byName = await connector.getByKeys('outlets', 'name', [String(outlets[2]!.name)]);
     assert.deepEqual(byName.map((o) => o.id), [outlets[2]!.id]);
   });
+
+  it('finds where a feed stands now with a few probes, or from an older cursor, and a read from there sees only later changes', async () => {
+    const whole = await readAll(connector, 'inventory', { incremental: true });
+    let since = w.log.lastSeq;
+    const probed = await connector.startCursor('inventory');
+    assert.equal(probed.value, whole.cursor!.value, 'the newest version of the feed');
+    const probes = apiCalls(w, since).length;
+    assert.ok(probes <= 2 * Math.ceil(Math.log2(Number(whole.cursor!.value) + 2)) + 2, `${probes} probes`);
+    const row = whole.records[3]!;
+    const product = (w.sim.inspect('products') as Rec[]).find((p) => p.id === row.product_id)!;
+    w.sim.receiveStock({ sku: product.sku, outletId: row.outlet_id, quantity: 2 } as never);
+    since = w.log.lastSeq;
+    const caughtUp = await connector.startCursor('inventory', probed);
+    assert.ok(Number(caughtUp.value) > Number(probed.value));
+    assert.ok(apiCalls(w, since).length <= 2, 'read on from the older cursor');
+    w.sim.receiveStock({ sku: product.sku, outletId: row.outlet_id, quantity: 1 } as never);
+    const after = await readAll(connector, 'inventory', { since: caughtUp });
+    assert.deepEqual(after.records.map((r) => [r.id, r.inventory_level]), [[row.id, Number(row.inventory_level) + 3]]);
+    const sleeping = await connect(w).startCursor('customer_groups');
+    assert.ok(Number(sleeping.value) > 0);
+  });
+
+  it('reads a few products\' stock through /products/{id}/inventory and says when a lookup would read everything', async () => {
+    const products = live(w, 'products').filter((p) => p.has_inventory);
+    const since = w.log.lastSeq;
+    const rows = await connector.getByKeys('inventory', 'product_id', [products[0]!.id, products[1]!.id]);
+    assert.ok(rows.length >= 2 && rows.every((r) => r.product_id === products[0]!.id || r.product_id === products[1]!.id));
+    assert.ok(apiCalls(w, since).every((e) => /\/products\/[^/]+\/inventory/.test(e.path)));
+    assert.equal(connector.scans('inventory', 'product_id', 2), false);
+    assert.equal(connector.scans('inventory', 'product_id', 500), true);
+    assert.equal(connector.scans('products', 'sku', 5000), false);
+    assert.equal(connector.scans('sales', 'note', 1), true);
+  });
 });
 
 describe('Lightspeed X-Series connector: tokens', () => {

@@ -193,6 +193,19 @@ export class LightspeedXConnector implements Connector {
       return out;
     }
     if (entity === 'products' && field === 'sku') return this.#productsBySku(wanted);
+    if (entity === 'inventory' && field === 'product_id' && wanted.length <= SINGLE_LOOKUPS) {
+      // a few products' stock: GET /products/{id}/inventory each, not the whole /inventory feed
+      const out: CanonicalRecord[] = [];
+      for (const id of wanted) {
+        try {
+          const result = await this.#send<unknown>({ method: 'GET', path: `/api/2.0/products/${encodeURIComponent(id)}/inventory`, label: 'get inventory' });
+          out.push(...listData(result.data).filter((r) => String(r.product_id) === id));
+        } catch (error) {
+          if (!(error instanceof ConnectorError && error.errorClass === 'not_found')) throw error;
+        }
+      }
+      return out;
+    }
     const searchType = SEARCHABLE[entity]?.includes(field) ? entity : undefined;
     if (searchType && wanted.length <= SINGLE_LOOKUPS) {
       const out: CanonicalRecord[] = [];
@@ -210,6 +223,49 @@ export class LightspeedXConnector implements Connector {
       out.push(...page.records.filter((r) => r[field] !== undefined && r[field] !== null && keys.has(String(r[field]))));
     }
     return out;
+  }
+
+  /**
+   * The feed's newest version now. From a previous cursor: read on from it (a day of changes at
+   * most, for the nightly reconciliation). Without one: find it with single-row probes — `after=v`
+   * is empty exactly when v ≥ the newest version — doubling, then halving: about 2 × log2(version)
+   * requests, instead of paging through every row of the entity once.
+   */
+  async startCursor(entity: string, previous?: ReadCursor): Promise<ReadCursor> {
+    const spec = entitySpec(this.system, entity);
+    if (previous && cursorVersion(previous) > 0) {
+      let max = cursorVersion(previous);
+      for await (const page of this.#pages(spec, entity, { after: max, deleted: false })) max = Math.max(max, page.max);
+      return { value: String(max), idsAtValue: [] };
+    }
+    const empty = async (after: number): Promise<boolean> => {
+      const result = await this.#send<{ data?: unknown }>({ method: 'GET', path: `/api/2.0/${spec.path}`, query: { after, page_size: 1 }, label: `probe ${entity}` });
+      return listData(result.data).length === 0;
+    };
+    if (await empty(0)) return { value: '0', idsAtValue: [] };
+    let low = 0; // after=low has rows
+    let high = 1024;
+    while (!(await empty(high))) {
+      low = high;
+      high *= 2;
+    }
+    while (high - low > 1) {
+      const middle = Math.floor((low + high) / 2);
+      if (await empty(middle)) high = middle;
+      else low = middle;
+    }
+    return { value: String(high), idsAtValue: [] };
+  }
+
+  /** Whether `getByKeys(entity, field, values)` for this many values reads the whole entity anyway. */
+  scans(entity: string, field: string, count: number): boolean {
+    const spec = ENTITIES[entity];
+    if (!spec || count === 0) return false;
+    if (field === 'id' && spec.single && count <= SINGLE_LOOKUPS) return false;
+    if (entity === 'products' && field === 'sku') return false;
+    if (entity === 'inventory' && field === 'product_id' && count <= SINGLE_LOOKUPS) return false;
+    if (SEARCHABLE[entity]?.includes(field) && count <= SINGLE_LOOKUPS) return false;
+    return true;
   }
 
   /**
