@@ -142,7 +142,7 @@ describe('Lightspeed X-Series connector: reads', () => {
     w.sim.receiveStock({ sku: product.sku, outletId: row.outlet_id, quantity: 1 } as never);
     const after = await readAll(connector, 'inventory', { since: caughtUp });
     assert.deepEqual(after.records.map((r) => [r.id, r.inventory_level]), [[row.id, Number(row.inventory_level) + 3]]);
-    const sleeping = await connect(w).startCursor('customer_groups');
+    const sleeping = await connector.startCursor('customer_groups');
     assert.ok(Number(sleeping.value) > 0);
   });
 
