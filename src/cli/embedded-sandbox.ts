@@ -55,7 +55,7 @@ function xSandboxSettings(settings: Readonly<Record<string, unknown>>, x: NonNul
 }
 
 /** The runtime a plan or apply command works with: on the client's systems, or on an embedded sandbox. */
-export async function commandRuntime(context: CommandContext, project: Project, sandbox: boolean, command: 'plan' | 'apply' | 'serve' | 'report'): Promise<{ project: Project; runtime: OpenRuntime; sandbox?: Sandbox; close(): Promise<void> }> {
+export async function commandRuntime(context: CommandContext, project: Project, sandbox: boolean, command: 'plan' | 'apply' | 'serve' | 'report' | 'webhooks'): Promise<{ project: Project; runtime: OpenRuntime; sandbox?: Sandbox; close(): Promise<void> }> {
   const { output, options, logger } = context;
   // a run beside a running service would overwrite its state; the service checks for itself
   if (!sandbox && command !== 'serve') assertNotServed(project.config.state.dir, `storelink ${command}`);

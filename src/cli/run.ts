@@ -10,6 +10,7 @@ import type { ExceptionsArgs } from './commands/exceptions.js';
 import type { PlanArgs } from './commands/plan.js';
 import type { SandboxArgs } from './commands/sandbox.js';
 import type { QueueArgs, ReportArgs, ServeArgs } from './commands/serve.js';
+import type { WebhooksArgs } from './commands/webhooks.js';
 import type { CommandContext, GlobalOptions } from './context.js';
 import { Output, type CliIO } from './io.js';
 
@@ -21,6 +22,7 @@ type Command =
   | { name: 'sandbox'; args: SandboxArgs }
   | { name: 'exceptions'; args: ExceptionsArgs }
   | { name: 'serve'; args: ServeArgs }
+  | { name: 'webhooks'; args: WebhooksArgs }
   | { name: 'queue'; args: QueueArgs }
   | { name: 'alert'; clientDir: string }
   | { name: 'manual'; clientDir: string; out?: string }
@@ -29,7 +31,7 @@ type Command =
   | { name: 'errors' };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-const COMMANDS = ['validate', 'test', 'plan', 'apply', 'serve', 'dashboard', 'exceptions', 'queue', 'alert', 'report', 'manual', 'sandbox', 'errors'];
+const COMMANDS = ['validate', 'test', 'plan', 'apply', 'serve', 'webhooks', 'dashboard', 'exceptions', 'queue', 'alert', 'report', 'manual', 'sandbox', 'errors'];
 
 export async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const first = argv[0];
@@ -96,6 +98,12 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
         .option('sandbox', { type: 'boolean', default: false, describe: 'serve against a sandbox started for this run (demo data, fresh state)' })
         .option('catch-up', { type: 'boolean', default: true, describe: 'run each scheduled flow once at start; --no-catch-up waits for the schedules and events' }),
       (a) => { command = { name: 'serve', args: { clientDir: String(a.clientDir), sandbox: a.sandbox === true, catchUp: a.catchUp !== false, ...(a.port !== undefined ? { port: Number(a.port) } : {}) } }; })
+    .command('webhooks <action> <client-dir>', 'Lightspeed X-Series webhooks for the service: register subscribes each type the flows listen to at <url>/webhooks/<system>?type=<type> (idempotent); list shows the app\'s webhooks (with --url: what is missing)',
+      (y) => y.positional('action', { choices: ['list', 'register'] as const, describe: 'what to do' })
+        .positional('client-dir', { type: 'string', demandOption: true, describe: 'folder with client.yaml' })
+        .option('url', { type: 'string', describe: 'the service\'s public base URL, as Lightspeed reaches it (e.g. https://sync.example.com); required to register' })
+        .option('sandbox', { type: 'boolean', default: false, describe: 'against a sandbox started for this run' }),
+      (a) => { command = { name: 'webhooks', args: { action: a.action as WebhooksArgs['action'], clientDir: String(a.clientDir), sandbox: a.sandbox === true, ...(a.url !== undefined ? { url: String(a.url) } : {}) } }; })
     .command('dashboard <client-dir>', 'the dashboard alone (exceptions, flows, runs, stock reconciliation), when no service runs; serve includes it',
       (y) => y.positional('client-dir', { type: 'string', demandOption: true, describe: 'folder with client.yaml' })
         .option('port', { type: 'number', describe: 'HTTP port (default service.port, 7810)' }),
@@ -212,6 +220,7 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
       case 'apply': return await (await import('./commands/apply.js')).applyCommand(context, command.args);
       case 'sandbox': return await (await import('./commands/sandbox.js')).sandboxCommand(context, command.args);
       case 'serve': return await (await import('./commands/serve.js')).serveCommand(context, command.args);
+      case 'webhooks': return await (await import('./commands/webhooks.js')).webhooksCommand(context, command.args);
       case 'queue': return await (await import('./commands/serve.js')).queueCommand(context, command.args);
       case 'alert': return await (await import('./commands/serve.js')).alertTestCommand(context, command.clientDir);
       case 'manual': return await (await import('./commands/serve.js')).manualCommand(context, command.clientDir, command.out);

@@ -175,6 +175,39 @@ export class LightspeedXWebhookIntake implements WebhookHandler {
   }
 }
 
+/**
+ * The types an X-Series system must send for these flows, each with the flows it queues work for —
+ * what `storelink webhooks register` subscribes: a type is listened to when an enabled flow has a
+ * webhook trigger for it and a delivery of it would name records of that flow (its source entity,
+ * the entity its incremental read goes via, or a related set it recomputes from), as `handle` does.
+ */
+export function listenedTypes(system: string, flows: readonly ResolvedFlow[]): Map<XSeriesType, string[]> {
+  const out = new Map<XSeriesType, string[]>();
+  for (const type of XSERIES_TYPES) {
+    const mapped = ENTITIES[type];
+    if (!mapped) continue;
+    const listening = flows.filter((flow) => flow.enabled && listensTo(flow, type) && concerns(flow, system, mapped)).map((flow) => flow.name);
+    if (listening.length > 0) out.set(type, listening);
+  }
+  return out;
+}
+
+function listensTo(flow: ResolvedFlow, type: XSeriesType): boolean {
+  return flow.triggers.some((t) => t.kind === 'webhook' && (t.topics.length === 0 || t.topics.includes(type)));
+}
+
+/** Whether a delivery about `mapped.entity` from `system` names records this flow recomputes. */
+function concerns(flow: ResolvedFlow, system: string, mapped: NonNullable<(typeof ENTITIES)[XSeriesType]>): boolean {
+  const source = flow.source;
+  if (source.system === system) {
+    if (source.entity === mapped.entity || source.incremental?.via?.entity === mapped.entity) return true;
+    if (mapped.alsoKeys?.[source.entity] !== undefined) return true;
+  }
+  const recompute = source.incremental?.recompute;
+  const set = recompute ? flow.related[recompute.set] : undefined;
+  return set !== undefined && set.system === system && set.entity === mapped.entity;
+}
+
 export function isXSeriesType(type: string): type is XSeriesType {
   return (XSERIES_TYPES as readonly string[]).includes(type);
 }

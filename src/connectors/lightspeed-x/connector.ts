@@ -308,6 +308,32 @@ export class LightspeedXConnector implements Connector {
     }
   }
 
+  // ---- webhooks (spec §12: the 2.0 management API, JSON; the scope `webhooks`) ----
+
+  /** The webhooks of this app in the store (a list shows only the calling app's). */
+  async webhooks(): Promise<XWebhook[]> {
+    const result = await this.#send<unknown>({ method: 'GET', path: '/api/2.0/webhooks', label: 'list webhooks' });
+    return listData(result.data).flatMap((row) => webhookOf(row) ?? []);
+  }
+
+  /** Subscribes `url` to one type; answers the webhook as the store made it. */
+  async createWebhook(input: { readonly url: string; readonly type: string; readonly active?: boolean }): Promise<XWebhook> {
+    const result = await this.#send<{ data?: unknown }>({
+      method: 'POST', path: '/api/2.0/webhooks', json: { url: input.url, active: input.active ?? true, type: input.type }, label: 'create webhook',
+    });
+    const created = webhookOf(isRecord(result.data) && isRecord(result.data.data) ? result.data.data : result.data);
+    if (!created) throw new ConnectorError({ system: this.system, errorClass: 'transient', method: 'POST', path: '/api/2.0/webhooks', ambiguous: true, message: 'the answer to a webhook create names no webhook' });
+    return created;
+  }
+
+  /** Changes a webhook's URL or switches it on or off. */
+  async updateWebhook(id: string, patch: { readonly url?: string; readonly active?: boolean }): Promise<XWebhook> {
+    const result = await this.#send<{ data?: unknown }>({ method: 'PUT', path: `/api/2.0/webhooks/${encodeURIComponent(id)}`, json: patch, label: 'update webhook' });
+    const updated = webhookOf(isRecord(result.data) && isRecord(result.data.data) ? result.data.data : result.data);
+    if (!updated) throw new ConnectorError({ system: this.system, errorClass: 'transient', method: 'PUT', path: `/api/2.0/webhooks/${id}`, message: 'the answer to a webhook update names no webhook' });
+    return updated;
+  }
+
   // ---- writes ----
 
   async write(entity: string, ops: readonly WriteOp[], onWritten?: (count: number) => void): Promise<WriteOutcome[]> {
@@ -555,6 +581,22 @@ export class LightspeedXConnector implements Connector {
   #error(errorClass: 'bad_data' | 'not_found' | 'transient', op: WriteOp, entity: string, message: string): ConnectorError {
     return new ConnectorError({ system: this.system, errorClass, method: op.kind === 'create' ? 'POST' : op.kind === 'update' ? 'PUT' : 'DELETE', path: entity, message });
   }
+}
+
+/** A webhook as the store lists it (§12: `{id, retailer_id, user_id, url, active, type}`). */
+export interface XWebhook {
+  readonly id: string;
+  readonly url: string;
+  readonly type: string;
+  readonly active: boolean;
+}
+
+/** A listed webhook, tolerant of 0.9-era spellings of `active` (1/0, "true"/"false"); undefined when it names no id, url or type. */
+function webhookOf(row: unknown): XWebhook | undefined {
+  if (!isRecord(row) || typeof row.url !== 'string' || typeof row.type !== 'string') return undefined;
+  if (typeof row.id !== 'string' && typeof row.id !== 'number') return undefined;
+  const active = !(row.active === false || row.active === 0 || row.active === '0' || row.active === 'false');
+  return { id: String(row.id), url: row.url, type: row.type, active };
 }
 
 function entitySpec(system: string, entity: string): EntitySpec {
