@@ -1,9 +1,11 @@
-// Both connectors under every named fault profile of the sandbox: reads stay complete and correct
+// Every connector under every named fault profile of the sandbox: reads stay complete and correct
 // (the same records as without faults), whatever the profile throws at them.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LightspeedRConnector } from '../src/connectors/lightspeed-r/connector.js';
+import { LightspeedXConnector } from '../src/connectors/lightspeed-x/connector.js';
 import { OroConnector } from '../src/connectors/oro/connector.js';
+import { X_DEFAULTS } from '../src/sandbox/lightspeed-x/simulator.js';
 import type { CanonicalRecord, Connector } from '../src/connectors/connector.js';
 import { loadOroDemo } from '../src/sandbox/catalogue.js';
 import { FAULT_PROFILES, FaultInjector, faultProfile } from '../src/sandbox/faults.js';
@@ -67,6 +69,53 @@ describe('connectors under every fault profile', () => {
         if (profile !== 'slow') assert.ok(faults.length > 0, `no fault was injected under ${profile}`);
       } finally {
         await Promise.all([c.oro.close(), c.lightspeed.close(), sandbox.close()]);
+      }
+    });
+  }
+});
+
+describe('the X-Series connector under every fault profile', () => {
+  let expected: string[];
+  // an injected 429 names the end of the 300-s window: the connector's clock runs ahead by every
+  // wait it asks for, so the test does not sit out whole windows (the waits themselves are the R-Series test's)
+  const xConnector = (sandbox: Sandbox): Connector => {
+    let ahead = 0;
+    return new LightspeedXConnector({
+      system: { name: 'lightspeed', connector: 'lightspeed-x', settings: { url: sandbox.lightspeedX!.url, clientId: X_DEFAULTS.clientId, clientSecret: X_DEFAULTS.clientSecret, refreshToken: sandbox.lightspeedX!.system.mintRefreshToken(), pageSize: 25, timeoutMs: 2500 } },
+      tokens: tokens(),
+      now: () => Date.now() + ahead,
+      sleep: async (ms: number) => { ahead += ms; await new Promise((r) => setTimeout(r, Math.min(ms, 20))); },
+    });
+  };
+  const xSnapshot = async (connector: Connector): Promise<string[]> => {
+    const rows: string[] = [];
+    const skus = new Map<string, string>();
+    for await (const page of connector.read('products')) for (const p of page.records) { skus.set(String(p.id), String(p.sku)); rows.push(`products ${String(p.sku)} ${String(p.name)} ${String(p.price_excluding_tax)}`); }
+    for await (const page of connector.read('inventory')) rows.push(...page.records.map((r) => `inventory ${skus.get(String(r.product_id)) ?? '?'}@${String(r.outlet_id)}=${String(r.inventory_level)}`));
+    for await (const page of connector.read('customers')) rows.push(...page.records.map((c) => `customers ${String(c.email)} ${String(c.company_name)}`));
+    return rows.sort();
+  };
+
+  it('reads the reference snapshot without faults', async () => {
+    const sandbox = await startSandbox({ catalogue: demo, registers: 40, pos: 'lightspeed-x' });
+    const connector = xConnector(sandbox);
+    expected = await xSnapshot(connector);
+    assert.ok(expected.length > 63 + 100, `${expected.length} records`);
+    await Promise.all([connector.close(), sandbox.close()]);
+  });
+
+  for (const profile of Object.keys(FAULT_PROFILES).filter((p) => p !== 'none')) {
+    it(`reads the same records under "${profile}"`, async () => {
+      const seed = profile === 'slow' ? 1 : seedWithEarlyFault(profile);
+      const sandbox = await startSandbox({ catalogue: demo, registers: 40, pos: 'lightspeed-x', hangMs: 3000 });
+      sandbox.setFaults('lightspeed-x', profile, seed);
+      const connector = xConnector(sandbox);
+      try {
+        assert.deepEqual(await xSnapshot(connector), expected);
+        const faults = sandbox.log.list({ system: 'lightspeed-x' }).filter((e) => e.fault);
+        if (profile !== 'slow') assert.ok(faults.length > 0, `no fault was injected under ${profile}`);
+      } finally {
+        await Promise.all([connector.close(), sandbox.close()]);
       }
     });
   }
