@@ -79,6 +79,7 @@ export async function commandRuntime(context: CommandContext, project: Project, 
 
 /** What the sandbox holds after a run, in a few lines: the resulting state `npm start` shows. */
 export function sandboxState(sandbox: Sandbox): string[] {
+  if (sandbox.lightspeedX) return xSandboxState(sandbox, sandbox.lightspeedX);
   const rows = (system: 'oro' | 'lightspeed', resource: string) => (sandbox[system].system.inspect(resource) ?? []) as Record<string, unknown>[];
   const items = rows('lightspeed', 'Item');
   const openSales = rows('lightspeed', 'Sale').filter((s) => s.completed !== true && s.referenceNumberSource === 'OroCommerce');
@@ -93,6 +94,29 @@ export function sandboxState(sandbox: Sandbox): string[] {
     const stock = rows('lightspeed', 'ItemShop').filter((r) => r.itemID === example.itemID && r.shopID !== 0).map((r) => `shop ${String(r.shopID)}: ${String(r.qoh)}`);
     const oro = levels.filter((l) => l.sku === example.customSku).map((l) => `${String(l.unit)}: ${String(l.quantity)}`);
     lines.push(`  e.g. ${String(example.customSku)}: on hand in the stores ${stock.join(', ') || 'none'} → webshop levels ${oro.join(', ') || 'none'}`);
+  }
+  return lines;
+}
+
+/** The same for a client on X-Series: products, price books, customers and sales awaiting dispatch; one SKU's stock per outlet and online. */
+function xSandboxState(sandbox: Sandbox, x: NonNullable<Sandbox['lightspeedX']>): string[] {
+  const xRows = (resource: string) => (x.system.inspect(resource) ?? []) as Record<string, unknown>[];
+  const oroRows = (resource: string) => (sandbox.oro.system.inspect(resource) ?? []) as Record<string, unknown>[];
+  const products = xRows('products').filter((p) => p.deleted_at === null);
+  const levels = oroRows('inventorylevels');
+  const waiting = xRows('sales').filter((s) => s.status === 'AWAITING_DISPATCH');
+  const tiers = xRows('price_book_products').filter((r) => r.deleted_at === null);
+  const inStore = oroRows('orders').filter((o) => String(o.identifier).startsWith('POS-'));
+  const lines = [
+    `  Lightspeed X-Series  ${products.length} products, ${xRows('price_books').length} price books (${tiers.length} prices), ${xRows('customers').length} customers, ${waiting.length} sales awaiting dispatch for B2B orders`,
+    `  OroCommerce          ${levels.length} inventory levels, ${oroRows('orders').length} orders (${inStore.length} from store sales)`,
+  ];
+  const example = products.find((p) => levels.filter((l) => l.sku === p.sku).length > 1) ?? products[0];
+  if (example) {
+    const outlets = new Map(xRows('outlets').map((o) => [o.id, o.name]));
+    const stock = xRows('inventory').filter((r) => r.product_id === example.id).map((r) => `${String(outlets.get(r.outlet_id))}: ${String(r.inventory_level)}`);
+    const oro = levels.filter((l) => l.sku === example.sku).map((l) => `${String(l.unit)}: ${String(l.quantity)}`);
+    lines.push(`  e.g. ${String(example.sku)}: in the outlets ${stock.join(', ') || 'none'} → webshop levels ${oro.join(', ') || 'none'}`);
   }
   return lines;
 }
