@@ -265,7 +265,12 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
     return hold(plan, `${conflicts} conflict${conflicts === 1 ? '' : 's'}: ${flow.target.system} changed fields ${flow.source.system} owns, and the flow stops on conflicts until someone decides`);
   }
   // a keyed run reads only the targets of the records its events named: a share of those says nothing
-  return options.force || (keyed && !fullTarget) ? plan : applyChangeRail(plan, flow, targetRecords.length);
+  // The change rail judges runs that look at the whole target: scheduled, catch-up, reconciliation
+  // and hand-run plans. A keyed run changes only the records events named, with the mapping those
+  // runs already passed; held back, it would leave every later event of the flow queued behind it
+  // (the 30-minute soak: after a Lightspeed outage every SKU had changed, so every keyed stock run
+  // tripped the 90 % rail and the webshop levels froze until someone forced a run).
+  return options.force || keyed ? plan : applyChangeRail(plan, flow, targetRecords.length);
 }
 
 /**

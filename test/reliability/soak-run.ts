@@ -42,7 +42,7 @@ checked against the sandbox's true state.
 | flow runs | ${list(f.runs)} |
 | open exceptions (occurrences) | ${list(f.exceptions)} |
 | dead letters left | ${f.deadLetters} |
-| Lightspeed grants revoked by the profile, re-authorised as the manual says | ${f.reauthorizations} |
+| Lightspeed grants revoked by the profile, re-authorised by ops within 30 s as the manual says | ${f.reauthorizations} |
 | time to drain after the faults stopped | ${f.drainSeconds.toFixed(1)} s |
 | inventory levels checked against the formula | ${f.levelsChecked} |
 | changes a full reconciliation would still make | ${f.reconcileChanges.length} |

@@ -36,6 +36,9 @@ export interface SoakFigures {
   readonly divergences: readonly string[];
 }
 
+/** How soon the person on call answers an auth_failed alert. */
+const ON_CALL_MS = 30_000;
+
 export async function soak(options: { seconds: number; rate?: number; profile?: string; seed?: number }): Promise<SoakFigures> {
   const profile = options.profile ?? 'harsh';
   const { sandbox, dir, env } = await exampleWorld({ catalogue: loadOroDemo(oroDemoDir), registers: 40, seed: options.seed ?? 7 }, 'soak');
@@ -48,6 +51,25 @@ export async function soak(options: { seconds: number; rate?: number; profile?: 
   if (synced.code !== 0) throw new Error(`the go-live sync failed: ${synced.stdout}${synced.stderr}`);
   let served = await serveClient(dir, env, { pollMs: 1000, schedules: false });
   let reauthorizations = 0;
+  // request counters of every service process of the soak, not only the last one
+  const totals = new Map<string, { requests: number; retries: number; rateLimited: number }>();
+  const collect = (instance: typeof served): void => {
+    for (const [name, connector] of instance.runtime.openConnectors()) {
+      const stats = connector.stats();
+      const total = totals.get(name) ?? { requests: 0, retries: 0, rateLimited: 0 };
+      totals.set(name, { requests: total.requests + stats.requests, retries: total.retries + stats.retries, rateLimited: total.rateLimited + stats.rateLimited });
+    }
+  };
+  const grantRevoked = (instance: typeof served): Promise<boolean> => instance.runtime.connector('lightspeed').getByKeys('Shop', 'shopID', [1])
+    .then(() => false, (error: unknown) => (error as { code?: string }).code === 'SL_AUTH_FAILED');
+  const reauthorize = async (instance: typeof served): Promise<typeof served> => {
+    collect(instance);
+    await instance.stop();
+    env.LS_REFRESH_TOKEN = sandbox.lightspeed.system.mintRefreshToken();
+    const next = await serveClient(dir, env, { pollMs: 1000, schedules: false });
+    await next.runtime.store.queue.requeue();
+    return next;
+  };
   try {
     await subscribeOrderWebhooks(sandbox, served.service.url!);
     await until(() => served.runtime.store.cursors.get('poll:stock-levels').then((c) => c !== undefined), 30_000, 'the first poll');
@@ -55,7 +77,19 @@ export async function soak(options: { seconds: number; rate?: number; profile?: 
     sandbox.setFaults('lightspeed-r', profile, 12);
     // stock receipts keep the shelves from running dry over a long soak
     sandbox.traffic.start({ ratePerSecond: options.rate ?? 5, seed: options.seed ?? 7 });
-    await new Promise((resolve) => setTimeout(resolve, options.seconds * 1000));
+    // Ops on call: the profile revokes the Lightspeed grant now and then (as a password change
+    // would); storelink raises auth_failed and alerts, and the person on call does what the manual
+    // says within a minute — a new refresh token, a restart, requeue the dead letters. Before, the
+    // soak re-authorised only at the end, so one early revocation stopped every Lightspeed flow for
+    // the rest of the soak and the backlog was what it measured.
+    const endAt = Date.now() + options.seconds * 1000;
+    while (Date.now() < endAt) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(ON_CALL_MS, Math.max(0, endAt - Date.now()))));
+      if (Date.now() >= endAt) break;
+      if (!(await grantRevoked(served))) continue;
+      reauthorizations += 1;
+      served = await reauthorize(served);
+    }
     const traffic = sandbox.traffic.stop();
     const faults = {
       oro: { ...(sandbox.oro.server.faults?.counts ?? {}) },
@@ -67,13 +101,9 @@ export async function soak(options: { seconds: number; rate?: number; profile?: 
     // change would) cannot heal by itself: storelink raised auth_failed and waits. Ops does what the
     // manual says — a new refresh token in the configuration, a restart, requeue the dead letters.
     const drainStart = Date.now();
-    const grantRevoked = await served.runtime.connector('lightspeed').getByKeys('Shop', 'shopID', [1]).then(() => false, (error: unknown) => (error as { code?: string }).code === 'SL_AUTH_FAILED');
-    if (grantRevoked) {
+    if (await grantRevoked(served)) {
       reauthorizations += 1;
-      await served.stop();
-      env.LS_REFRESH_TOKEN = sandbox.lightspeed.system.mintRefreshToken();
-      served = await serveClient(dir, env, { pollMs: 1000, schedules: false });
-      await served.runtime.store.queue.requeue();
+      served = await reauthorize(served);
     }
     // after the faults: the pollers see the last changes, the queue drains (its backoffs included)
     await new Promise((resolve) => setTimeout(resolve, 3000));
@@ -90,8 +120,8 @@ export async function soak(options: { seconds: number; rate?: number; profile?: 
     const reconcile = await planFlow(served.runtime, stock, { level: 'full', full: true, force: true });
     const reconcileChanges = reconcile.changes.filter((c) => c.action === 'update' || c.action === 'create').map((c) => `${c.key}: ${JSON.stringify(c.fields)}`);
     const levelsChecked = stockTruth(sandbox).size;
-    const stats = served.runtime.openConnectors();
-    const pick = (field: 'requests' | 'retries' | 'rateLimited') => Object.fromEntries([...stats].map(([name, c]) => [name, c.stats()[field]]));
+    collect(served);
+    const pick = (field: 'requests' | 'retries' | 'rateLimited') => Object.fromEntries([...totals].map(([name, t]) => [name, t[field]]));
     const runs: Record<string, number> = {};
     for (const run of await served.runtime.store.runs.list({ limit: 100_000 })) runs[run.status] = (runs[run.status] ?? 0) + 1;
     const exceptions: Record<string, number> = {};
