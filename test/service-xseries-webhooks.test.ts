@@ -102,8 +102,8 @@ describe('storelink serve: Lightspeed X-Series webhooks', () => {
   let served: ServedClient;
   let hooks: WebhookDispatcher;
   const send = (d: Delivery) => fetch(`${served.service.url!}${d.path ?? '/webhooks/lightspeed'}`, { method: d.method ?? 'POST', headers: d.headers, ...(d.method === 'GET' ? {} : { body: d.body }) });
-  const queued = () => served.runtime.store.queue.list().map((i) => `${i.flow} ${i.by}=${i.value} ×${i.events}`).sort();
-  const events = (flow: string, value: string) => served.runtime.store.queue.list().find((i) => i.flow === flow && i.value === value)?.events ?? 0;
+  const queued = async () => (await served.runtime.store.queue.list()).map((i) => `${i.flow} ${i.by}=${i.value} ×${i.events}`).sort();
+  const events = async (flow: string, value: string) => (await served.runtime.store.queue.list()).find((i) => i.flow === flow && i.value === value)?.events ?? 0;
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'storelink-xseries-webhooks-'));
@@ -132,7 +132,7 @@ describe('storelink serve: Lightspeed X-Series webhooks', () => {
       'customer.update 200 delivered', 'inventory.update 200 delivered', 'product.update 200 delivered',
       'register_closure.create 200 delivered', 'sale.update 200 delivered',
     ]);
-    assert.deepEqual(queued(), [
+    assert.deepEqual(await queued(), [
       'pos-sales id=sale-1 ×1', 'returns id=sale-1 ×1', 'x-customers id=cust-1 ×1',
       'x-inventory id=a0b1c2d3-0000-4000-8000-000000000001 ×1', 'x-products id=prod-1 ×1',
     ]);
@@ -166,7 +166,7 @@ describe('storelink serve: Lightspeed X-Series webhooks', () => {
       const body = await response.json() as { status?: string; id?: string; error?: string };
       assert.equal(response.status, 200, `${name}: ${JSON.stringify(body)}`);
       assert.equal(body.status, 'queued', name);
-      assert.equal(events('pos-sales', id), 1, name);
+      assert.equal(await events('pos-sales', id), 1, name);
     }
     const shapes: [unknown, string, string][] = [
       [inventory(9, 'inv-shape'), 'x-inventory', 'inv-shape'], [product('prod-shape'), 'x-products', 'prod-shape'], [customer('cust-shape'), 'x-customers', 'cust-shape'],
@@ -174,7 +174,7 @@ describe('storelink serve: Lightspeed X-Series webhooks', () => {
     for (const [payload, flow, id] of shapes) {
       const response = await send(signed(form(payload)));
       assert.equal(response.status, 200, `${flow}: ${await response.clone().text()}`);
-      assert.equal(events(flow, id), 1, flow);
+      assert.equal(await events(flow, id), 1, flow);
     }
   });
 
@@ -182,22 +182,22 @@ describe('storelink serve: Lightspeed X-Series webhooks', () => {
     const at5 = signed(form(inventory(5, 'inv-dup')), 'inventory.update');
     const first = await send(at5);
     assert.equal(first.status, 200);
-    assert.equal(events('x-inventory', 'inv-dup'), 1);
+    assert.equal(await events('x-inventory', 'inv-dup'), 1);
     const again = await send(at5);
     assert.deepEqual([again.status, await again.json()], [200, { status: 'duplicate', type: 'inventory.update', id: 'inv-dup' }]);
     // the same payload with its keys in another order and other spacing is still the same delivery
     const reordered = JSON.stringify(Object.fromEntries(Object.entries(inventory(5, 'inv-dup')).reverse()), null, 1);
     assert.equal(((await (await send(signed(form(reordered), 'inventory.update'))).json()) as { status: string }).status, 'duplicate');
-    assert.equal(events('x-inventory', 'inv-dup'), 1, 'nothing queued by the redeliveries');
+    assert.equal(await events('x-inventory', 'inv-dup'), 1, 'nothing queued by the redeliveries');
 
     // a sale takes one (5 → 4), its return brings it back (4 → 5): the second 5 is a new change
     assert.equal(((await (await send(signed(form(inventory(4, 'inv-dup')), 'inventory.update'))).json()) as { status: string }).status, 'queued');
-    assert.equal(events('x-inventory', 'inv-dup'), 2);
+    assert.equal(await events('x-inventory', 'inv-dup'), 2);
     const back = await send(signed(form(inventory(5, 'inv-dup')), 'inventory.update'));
     assert.equal(((await back.json()) as { status: string }).status, 'queued');
-    assert.equal(events('x-inventory', 'inv-dup'), 3);
+    assert.equal(await events('x-inventory', 'inv-dup'), 3);
     assert.equal(((await (await send(at5)).json()) as { status: string }).status, 'duplicate', 'and its redelivery is a duplicate again');
-    assert.equal(events('x-inventory', 'inv-dup'), 3);
+    assert.equal(await events('x-inventory', 'inv-dup'), 3);
   });
 
   it('refuses each of the bad deliveries with its reason, queuing nothing', async () => {
@@ -238,14 +238,14 @@ describe('storelink serve: Lightspeed X-Series webhooks', () => {
       ['a GET', () => ({ ...signed(good, 'inventory.update'), method: 'GET', body: '' }), 405, /POSTed/],
     ];
     assert.ok(cases.length >= 15);
-    const before = JSON.stringify(served.runtime.store.queue.list());
+    const before = JSON.stringify(await served.runtime.store.queue.list());
     for (const [name, make, status, reason] of cases) {
       const response = await send(make());
       const body = await response.json() as { error?: string };
       assert.equal(response.status, status, `${name}: ${JSON.stringify(body)}`);
       assert.match(body.error ?? '', reason, name);
     }
-    assert.equal(JSON.stringify(served.runtime.store.queue.list()), before, 'nothing queued');
+    assert.equal(JSON.stringify(await served.runtime.store.queue.list()), before, 'nothing queued');
     assert.equal((await send({ ...signed(good, 'inventory.update'), path: '/webhooks/shopify?type=inventory.update' })).status, 404);
 
     const metrics = await (await fetch(`${served.service.url!}/metrics`)).text();
@@ -262,6 +262,6 @@ describe('storelink serve: Lightspeed X-Series webhooks', () => {
     served = await serveClient(dir, {}, { pollMs: 3_600_000, drainMs: 100 });
     const again = await send(delivery);
     assert.deepEqual([again.status, await again.json()], [200, { status: 'duplicate', type: 'customer.update', id: 'cust-restart' }]);
-    assert.equal(events('x-customers', 'cust-restart'), 1, 'the queued work outlived the restart, once');
+    assert.equal(await events('x-customers', 'cust-restart'), 1, 'the queued work outlived the restart, once');
   });
 });

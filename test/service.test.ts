@@ -25,7 +25,7 @@ describe('storelink serve', () => {
   const post = (delivery: { headers: Record<string, string>; body: string }) =>
     fetch(`${served.service.url!}/webhooks/oro`, { method: 'POST', headers: delivery.headers, body: delivery.body });
   const orderId = (identifier: string) => String(rows(sandbox, 'oro', 'orders').find((o) => o.identifier === identifier)!.id);
-  const drained = () => Object.values(served.runtime.store.queue.depth()).every((d) => d.pending === 0);
+  const drained = async () => Object.values(await served.runtime.store.queue.depth()).every((d) => d.pending === 0);
 
   before(async () => {
     ({ sandbox, dir, env } = await exampleWorld({ catalogue: demo, registers: 40 }, 'serve'));
@@ -75,14 +75,14 @@ describe('storelink serve', () => {
       ['form-encoded', { headers: { ...good.headers, 'content-type': 'application/x-www-form-urlencoded' }, body: good.body }, 415, /application\/json/],
       ['2 MB', signed(JSON.stringify({ topic: 'order.updated', pad: 'x'.repeat(2 * 1024 * 1024) })), 413, /larger than/],
     ];
-    const depth = JSON.stringify(served.runtime.store.queue.depth());
+    const depth = JSON.stringify(await served.runtime.store.queue.depth());
     for (const [name, delivery, status, reason] of cases) {
       const response = await post(delivery);
       const body = await response.json() as { error?: string };
       assert.equal(response.status, status, `${name}: ${JSON.stringify(body)}`);
       assert.match(body.error ?? '', reason, name);
     }
-    assert.equal(JSON.stringify(served.runtime.store.queue.depth()), depth, 'nothing was queued');
+    assert.equal(JSON.stringify(await served.runtime.store.queue.depth()), depth, 'nothing was queued');
     const unknown = await fetch(`${served.service.url!}/webhooks/shopify`, { method: 'POST', headers: good.headers, body: good.body });
     assert.equal(unknown.status, 404);
   });
@@ -146,8 +146,8 @@ describe('storelink serve', () => {
     // Oro names an order by an id its own API then refuses to filter on (400): no retry can fix that
     const response = await post(oroDelivery('order.updated', 'x-42'));
     assert.equal(response.status, 202);
-    await until(() => served.runtime.store.queue.list({ dead: true }).length >= 2, 10_000, 'the dead letters');
-    const dead = served.runtime.store.queue.list({ dead: true });
+    await until(async () => (await served.runtime.store.queue.list({ dead: true })).length >= 2, 10_000, 'the dead letters');
+    const dead = await served.runtime.store.queue.list({ dead: true });
     assert.deepEqual(dead.map((d) => [d.flow, d.value, d.attempts]).sort(), [['b2b-orders', 'x-42', 3], ['stock-levels', 'x-42', 3]]);
     for (const item of dead) assert.match(item.lastError ?? '', /filter|400|id/i, item.lastError);
     await until(async () => (await served.runtime.store.exceptions.list({ status: 'open' })).filter((e) => e.code === 'event_dead_letter').length >= 2, 5000, 'the exceptions');
@@ -163,7 +163,7 @@ describe('storelink serve', () => {
     assert.match(listed.stdout, /dead +stock-levels:@openOrders=x-42 +attempts 3 +last error: /);
     const requeued = await runCli(['queue', 'requeue', '.', 'stock-levels:'], { cwd: dir, env });
     assert.match(requeued.stdout, /requeued 1 dead letter/);
-    await until(() => served.runtime.store.queue.list({ dead: false }).length === 0, 10_000, 'the requeued item to be tried again');
+    await until(async () => (await served.runtime.store.queue.list({ dead: false })).length === 0, 10_000, 'the requeued item to be tried again');
 
     // ops acknowledges one from the command line while the service keeps raising others: both stay
     const first = letters.find((e) => e.flow === 'b2b-orders')!;
@@ -188,8 +188,8 @@ describe('storelink serve', () => {
     assert.equal(good.status, 202);
     await until(() => level('0RT28') === before, 5000, 'the cancellation, beside the refused record');
     const id = orderId(identifier);
-    await until(() => !served.runtime.store.queue.list().some((i) => i.value === id), 5000, 'the good record to be done');
-    assert.ok(served.runtime.store.queue.list().some((i) => i.value === 'y-1'), 'the refused one waits for its retry (or is a dead letter)');
+    await until(async () => !(await served.runtime.store.queue.list()).some((i) => i.value === id), 5000, 'the good record to be done');
+    assert.ok((await served.runtime.store.queue.list()).some((i) => i.value === 'y-1'), 'the refused one waits for its retry (or is a dead letter)');
   });
 });
 

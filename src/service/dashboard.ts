@@ -172,7 +172,7 @@ export class Dashboard {
   async #overview(session: Session): Promise<string> {
     const { store, project } = this.options.runtime;
     const open = await store.exceptions.list({ status: 'open' });
-    const depth = store.queue.depth();
+    const depth = await store.queue.depth();
     const runs = await store.runs.list({ limit: 2000 });
     const byOwner = new Map<string, number>();
     for (const e of open) byOwner.set(e.owner, (byOwner.get(e.owner) ?? 0) + 1);

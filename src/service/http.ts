@@ -31,7 +31,7 @@ export interface HttpOptions {
   readonly port: number;
   readonly metrics: ServiceMetrics;
   readonly webhooks?: Readonly<Record<string, WebhookHandler>>;
-  readonly ready: () => { ready: boolean; detail: Record<string, unknown> };
+  readonly ready: () => Promise<{ ready: boolean; detail: Record<string, unknown> }>;
   readonly dashboard?: { handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> };
 }
 
@@ -68,7 +68,7 @@ async function route(options: HttpOptions, req: IncomingMessage, res: ServerResp
   const path = url.pathname;
   if (path === '/healthz') return send(res, 200, { status: 'ok' });
   if (path === '/readyz') {
-    const { ready, detail } = options.ready();
+    const { ready, detail } = await options.ready();
     return send(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', ...detail });
   }
   if (path === '/metrics') {

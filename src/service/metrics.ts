@@ -32,9 +32,9 @@ export class ServiceMetrics {
     this.runSeconds = new Histogram({ name: 'storelink_run_seconds', help: 'Duration of flow runs.', labelNames: ['flow', 'trigger'], buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 900], registers });
     new Gauge({
       name: 'storelink_queue_depth', help: 'Queued work items by flow and state (pending, dead).', labelNames: ['flow', 'state'], registers,
-      collect() {
+      async collect() {
         this.reset();
-        for (const [flow, depth] of Object.entries(queue.depth())) {
+        for (const [flow, depth] of Object.entries(await queue.depth())) {
           this.set({ flow, state: 'pending' }, depth.pending);
           this.set({ flow, state: 'dead' }, depth.dead);
         }
@@ -42,10 +42,10 @@ export class ServiceMetrics {
     });
     new Gauge({
       name: 'storelink_sync_lag_seconds', help: 'Age of the oldest change not yet processed, by flow (0 when the queue is empty).', labelNames: ['flow'], registers,
-      collect() {
+      async collect() {
         this.reset();
         const now = Date.now();
-        for (const [flow, depth] of Object.entries(queue.depth())) this.set({ flow }, depth.oldestAt === undefined ? 0 : (now - depth.oldestAt) / 1000);
+        for (const [flow, depth] of Object.entries(await queue.depth())) this.set({ flow }, depth.oldestAt === undefined ? 0 : (now - depth.oldestAt) / 1000);
       },
     });
     new Gauge({

@@ -142,11 +142,20 @@ export class Service {
     }
     // work left in the queue by the last process (a crash, a restart) is picked up at once, and a
     // sweep every second finds work queued from elsewhere (`storelink queue requeue`) or due after a backoff
-    const sweep = (): void => {
-      for (const [flow, depth] of Object.entries(this.#runtime.store.queue.depth())) if (depth.pending > 0) this.#kick(flow);
+    let sweeping = false;
+    const sweep = async (): Promise<void> => {
+      if (sweeping) return; // a slow database: one sweep at a time
+      sweeping = true;
+      try {
+        for (const [flow, depth] of Object.entries(await this.#runtime.store.queue.depth())) if (depth.pending > 0) this.#kick(flow);
+      } catch (error) {
+        this.#logger.warn({ err: errorText(error) }, 'reading the queue depth failed; the next sweep tries again');
+      } finally {
+        sweeping = false;
+      }
     };
-    sweep();
-    const sweeper = setInterval(sweep, 1000);
+    await sweep();
+    const sweeper = setInterval(() => { void sweep(); }, 1000);
     sweeper.unref();
     this.#sweeper = sweeper;
     this.#started = true;
@@ -249,11 +258,15 @@ export class Service {
     return this.#exclusive(flow.name, () => this.#run(flow, trigger, undefined));
   }
 
-  #exclusive<T>(flow: string, work: () => Promise<T>): Promise<T> {
-    const promise = work().finally(() => {
+  /** Runs work as the flow's only run; afterwards (unless `recheck` says no) looks for events that arrived meanwhile. */
+  #exclusive<T>(flow: string, work: () => Promise<T>, recheck: () => boolean = () => true): Promise<T> {
+    const promise = work().finally(async () => {
       this.#running.delete(flow);
       // events that arrived during the run
-      if (!this.#stopping && (this.#runtime.store.queue.depth()[flow]?.pending ?? 0) > 0) this.#kick(flow);
+      if (this.#stopping || !recheck()) return;
+      const depth = await this.#runtime.store.queue.depth().catch(() => undefined);
+      // without an answer the sweep finds the work within a second
+      if ((depth?.[flow]?.pending ?? 0) > 0) this.#kick(flow);
     });
     this.#running.set(flow, promise);
     return promise;
@@ -319,15 +332,32 @@ export class Service {
   async #drain(flow: ResolvedFlow): Promise<void> {
     if (this.#stopping || this.#running.has(flow.name)) return; // the run's end kicks again
     const queue = this.#runtime.store.queue;
-    const { batch, maxAttempts, baseMs, maxMs } = this.config.service.queue;
-    const items = queue.due(flow.name, Date.now(), batch);
-    if (items.length === 0) {
-      // items waiting out a backoff: come back when the first is due
-      const waiting = queue.list({ flow: flow.name, dead: false });
-      if (waiting.length > 0) this.#kick(flow.name, Math.max(50, Math.min(...waiting.map((i) => i.nextAt)) - Date.now()));
-      return;
-    }
+    let claimed = false;
+    // the claim runs inside the flow's exclusive section: no scheduled run or second drain starts
+    // while the queue answers
     await this.#exclusive(flow.name, async () => {
+      const items = await queue.claim(flow.name, Date.now(), this.config.service.queue.batch);
+      if (items.length === 0) {
+        // items waiting out a backoff (or leased elsewhere): come back when the first is due
+        const waiting = await queue.list({ flow: flow.name, dead: false });
+        if (waiting.length > 0) this.#kick(flow.name, Math.max(50, Math.min(...waiting.map((i) => Math.max(i.nextAt, i.leasedUntil ?? 0))) - Date.now()));
+        return;
+      }
+      claimed = true;
+      try {
+        await this.#work(flow, items);
+      } finally {
+        // whatever was neither completed nor failed (records deferred, a pass that broke off) is due again at once
+        await queue.release(items).catch(() => undefined);
+      }
+    }, () => claimed).catch((error: unknown) => this.#logger.error({ flow: flow.name, err: errorText(error) }, 'worker pass failed'));
+  }
+
+  /** One worker pass over claimed items: completed when their run succeeds, else failed (backoff, dead letters). */
+  async #work(flow: ResolvedFlow, items: readonly QueueItem[]): Promise<void> {
+    const queue = this.#runtime.store.queue;
+    const { maxAttempts, baseMs, maxMs } = this.config.service.queue;
+    {
       const pass = async (batchItems: readonly QueueItem[]): Promise<string | undefined> => {
         let failure: string | undefined;
         let deferred = 0;
@@ -368,7 +398,7 @@ export class Service {
         return;
       }
       await fail(items, failure);
-    }).catch((error: unknown) => this.#logger.error({ flow: flow.name, err: errorText(error) }, 'worker pass failed'));
+    }
   }
 
   /** The queued items as key groups for the planner; a related record (an order) becomes the source keys it names (its SKUs). */
@@ -475,11 +505,11 @@ export class Service {
     }
   }
 
-  #readiness(): { ready: boolean; detail: Record<string, unknown> } {
+  async #readiness(): Promise<{ ready: boolean; detail: Record<string, unknown> }> {
     const polls = Object.fromEntries([...this.#pollState].map(([flow, s]) => [flow, s.ok ? 'ok' : `failing: ${s.error ?? ''}`]));
     const failing = [...this.#pollState.values()].some((s) => !s.ok);
     const ready = this.#started && !this.#stopping && !failing;
-    return { ready, detail: { started: this.#started, stopping: this.#stopping, polls, running: [...this.#running.keys()], queue: this.#runtime.store.queue.depth() } };
+    return { ready, detail: { started: this.#started, stopping: this.#stopping, polls, running: [...this.#running.keys()], queue: await this.#runtime.store.queue.depth().catch(() => ({})) } };
   }
 }
 

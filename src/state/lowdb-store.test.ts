@@ -1,4 +1,5 @@
-// The embedded store: cursors, cross-references, written values, runs, exceptions — on real files.
+// The embedded store's own concerns, on real files: a corrupt file is refused, every file stays
+// private. What every backend does is in store-contract.test.ts.
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,79 +12,7 @@ const tempDir = () => mkdtemp(join(tmpdir(), 'storelink-state-'));
 const oro = (id: string) => ({ system: 'oro', entity: 'products', id });
 const ls = (id: string) => ({ system: 'lightspeed', entity: 'Item', id });
 
-describe('lowdb store', () => {
-  it('keeps cursors across a reopen', async () => {
-    const dir = await tempDir();
-    const store = await openLowdbStore(dir);
-    await store.cursors.set('stock', { value: '2026-11-01T10:00:00Z', idsAtValue: ['4', '7'] });
-    await store.close();
-    const again = await openLowdbStore(dir);
-    const cursor = await again.cursors.get('stock');
-    assert.equal(cursor?.value, '2026-11-01T10:00:00Z');
-    assert.deepEqual(cursor?.idsAtValue, ['4', '7']);
-  });
-
-  it('links both directions, is idempotent, and refuses a second counterpart', async () => {
-    const dir = await tempDir();
-    const store = await openLowdbStore(dir);
-    assert.equal(await store.xref.link(oro('23'), ls('12')), 'created');
-    assert.equal(await store.xref.link(oro('23'), ls('12')), 'exists');
-    assert.deepEqual(await store.xref.lookup(oro('23'), 'lightspeed', 'Item'), ls('12'));
-    assert.deepEqual(await store.xref.lookup(ls('12'), 'oro', 'products'), oro('23'));
-    await assert.rejects(store.xref.link(oro('23'), ls('99')), (e: unknown) => e instanceof StorelinkError && e.code === 'SL_STATE_CONFLICT');
-    await assert.rejects(store.xref.link(oro('55'), ls('12')), (e: unknown) => e instanceof StorelinkError && e.code === 'SL_STATE_CONFLICT');
-    assert.equal(await store.xref.count(), 1);
-    await store.close();
-    const again = await openLowdbStore(dir);
-    assert.deepEqual(await again.xref.lookup(ls('12'), 'oro', 'products'), oro('23'));
-  });
-
-  it('writes a batch of links all or nothing', async () => {
-    const store = await openLowdbStore(await tempDir());
-    await store.xref.link(oro('1'), ls('1'));
-    await assert.rejects(store.xref.linkMany([[oro('2'), ls('2')], [oro('3'), ls('1')]]));
-    assert.equal(await store.xref.lookup(oro('2'), 'lightspeed', 'Item'), undefined, 'the first pair of a failed batch is not kept');
-    assert.equal(await store.xref.count(), 1);
-  });
-
-  it('unlinks so that a record can move', async () => {
-    const store = await openLowdbStore(await tempDir());
-    await store.xref.link(oro('1'), ls('1'));
-    assert.equal(await store.xref.unlink(ls('1'), 'oro', 'products'), true);
-    assert.equal(await store.xref.link(oro('1'), ls('2')), 'created');
-    assert.equal(await store.xref.count(), 1);
-  });
-
-  it('collapses repeats of an open exception into one item with a count', async () => {
-    const store = await openLowdbStore(await tempDir());
-    const input = { code: 'SL_UNIT_UNMAPPED', flow: 'catalogue', key: 'sku=0RT28', owner: 'merchandising' as const, severity: 'error' as const, message: 'unit box has no mapping' };
-    const first = await store.exceptions.raise(input);
-    const second = await store.exceptions.raise(input);
-    assert.equal(second.id, first.id);
-    assert.equal(second.count, 2);
-    await store.exceptions.setStatus(first.id, 'resolved');
-    const third = await store.exceptions.raise(input);
-    assert.notEqual(third.id, first.id, 'a resolved exception that happens again is a new item');
-    assert.equal((await store.exceptions.list({ status: 'open' })).length, 1);
-  });
-
-  it('records runs newest first', async () => {
-    const store = await openLowdbStore(await tempDir());
-    const a = await store.runs.start('stock', 'apply');
-    await store.runs.finish(a.id, 'succeeded', { written: 3 });
-    const b = await store.runs.start('stock', 'apply');
-    await store.runs.finish(b.id, 'failed', {}, 'Oro answered 503');
-    const runs = await store.runs.list({ flow: 'stock' });
-    assert.deepEqual(runs.map((r) => r.status), ['failed', 'succeeded']);
-    assert.equal(runs[1]?.counts.written, 3);
-  });
-
-  it('keeps the last written fields per record', async () => {
-    const store = await openLowdbStore(await tempDir());
-    await store.written.setMany([{ ref: oro('5'), fields: { quantity: 12 }, flow: 'stock' }]);
-    assert.deepEqual((await store.written.get(oro('5')))?.fields, { quantity: 12 });
-  });
-
+describe('lowdb store files', () => {
   it('refuses to open a corrupt state file instead of starting empty', async () => {
     const dir = await tempDir();
     await (await openLowdbStore(dir)).close();

@@ -14,10 +14,12 @@ import {
   type AuditEntry, type AuditLog, type Journal, type JournalEntry,
   type LinkResult, type Ref, type RunRecord, type TokenStore, type RunStatus, type RunStore, type Store, type WrittenRecord,
   type WrittenStore, type XrefStore, type QueueInput, type QueueItem, type WorkQueue, type QueueDepth,
+  backoffMs, DEFAULT_LEASE_MS, MAX_RUNS, queueId, SEEN_MAX, SEEN_TTL_MS, shortQueueId,
 } from './store.js';
 
+export { shortQueueId } from './store.js';
+
 const FORMAT_VERSION = 1;
-const MAX_RUNS = 2000;
 
 interface CursorsFile { version: number; cursors: Record<string, Cursor> }
 interface TokensFile { version: number; tokens: Record<string, Record<string, unknown>> }
@@ -196,15 +198,6 @@ function cursorStore(db: Low<CursorsFile>, track: Track): CursorStore {
 }
 
 /**
- * How long a webhook id is remembered: far longer than a vendor redelivers (Oro: seconds) and than
- * the intake accepts a delivery's age (minutes), so a replay after it is refused as stale anyway.
- */
-const SEEN_TTL_MS = 6 * 3600_000;
-const SEEN_MAX = 100_000;
-
-const queueId = (flow: string, by: string, value: string): string => `${flow}\u0000${by}\u0000${value}`;
-
-/**
  * A state file the command line changes while the service runs (`storelink queue requeue`,
  * `storelink exceptions ack`): before reading or changing it, a copy another process wrote is read
  * again. The other files are written by runs only, and `storelink serve` holds the state's lock
@@ -257,6 +250,11 @@ class SharedFile<T extends { version: number }> {
 
 class LowdbQueue implements WorkQueue {
   readonly #file: SharedFile<QueueFile>;
+  /**
+   * Claims live in memory only: one process works a lowdb state (the serve lock), so a lease
+   * needs no disk write, and a restart rightly frees every claim.
+   */
+  readonly #leases = new Map<string, number>();
 
   constructor(db: Low<QueueFile>, path: string, track: Track) {
     db.data.seen ??= {};
@@ -302,19 +300,28 @@ class LowdbQueue implements WorkQueue {
     return 'queued';
   }
 
-  due(flow: string, now: number, limit: number): QueueItem[] {
+  async claim(flow: string, now: number, limit: number, options: { leaseMs?: number } = {}): Promise<QueueItem[]> {
     this.#sync();
     const out: QueueItem[] = [];
     for (const item of this.db.data.items) {
       if (item.flow !== flow || item.deadAt !== undefined || item.nextAt > now) continue;
+      if ((this.#leases.get(item.id) ?? Number.NEGATIVE_INFINITY) > now) continue;
       out.push(item);
     }
-    return out.sort((a, b) => a.firstAt - b.firstAt).slice(0, limit);
+    const claimed = out.sort((a, b) => a.firstAt - b.firstAt).slice(0, limit);
+    const until = now + (options.leaseMs ?? DEFAULT_LEASE_MS);
+    for (const item of claimed) this.#leases.set(item.id, until);
+    return claimed.map((item) => ({ ...item, leasedUntil: until }));
+  }
+
+  async release(items: readonly QueueItem[]): Promise<void> {
+    for (const item of items) this.#leases.delete(item.id);
   }
 
   async complete(items: readonly QueueItem[]): Promise<void> {
     if (items.length === 0) return;
     const taken = new Map(items.map((i) => [i.id, i.seq]));
+    for (const item of items) this.#leases.delete(item.id);
     await this.#commit((data) => {
       data.items = data.items.filter((item) => {
         const seq = taken.get(item.id);
@@ -327,6 +334,7 @@ class LowdbQueue implements WorkQueue {
   async fail(items: readonly QueueItem[], error: string, now: number, policy: { maxAttempts: number; baseMs: number; maxMs: number }): Promise<QueueItem[]> {
     const ids = new Set(items.map((i) => i.id));
     const died: QueueItem[] = [];
+    for (const item of items) this.#leases.delete(item.id);
     await this.#commit((data) => {
       data.items = data.items.map((item) => {
         if (!ids.has(item.id) || item.deadAt !== undefined) return item;
@@ -336,9 +344,7 @@ class LowdbQueue implements WorkQueue {
           died.push(dead);
           return dead;
         }
-        // bounded exponential backoff with ±20 % jitter, so retries of many items spread out
-        const delay = Math.min(policy.maxMs, policy.baseMs * 2 ** (attempts - 1)) * (0.8 + Math.random() * 0.4);
-        return { ...item, attempts, lastError: error, nextAt: now + Math.round(delay) };
+        return { ...item, attempts, lastError: error, nextAt: now + backoffMs(attempts, policy) };
       });
     });
     return died;
@@ -358,13 +364,17 @@ class LowdbQueue implements WorkQueue {
     return count;
   }
 
-  list(filter: { dead?: boolean; flow?: string } = {}): QueueItem[] {
+  async list(filter: { dead?: boolean; flow?: string } = {}): Promise<QueueItem[]> {
     this.#sync();
     return this.db.data.items.filter((item) => (filter.flow === undefined || item.flow === filter.flow)
-      && (filter.dead === undefined || (item.deadAt !== undefined) === filter.dead));
+      && (filter.dead === undefined || (item.deadAt !== undefined) === filter.dead))
+      .map((item) => {
+        const until = this.#leases.get(item.id);
+        return until === undefined || item.deadAt !== undefined ? item : { ...item, leasedUntil: until };
+      });
   }
 
-  depth(): Record<string, QueueDepth> {
+  async depth(): Promise<Record<string, QueueDepth>> {
     this.#sync();
     const out: Record<string, { pending: number; dead: number; oldestAt?: number }> = {};
     for (const item of this.db.data.items) {
@@ -377,11 +387,6 @@ class LowdbQueue implements WorkQueue {
     }
     return out;
   }
-}
-
-/** A short, stable handle for an item on the command line. */
-export function shortQueueId(item: Pick<QueueItem, 'flow' | 'by' | 'value'>): string {
-  return `${item.flow}:${item.by}=${item.value}`;
 }
 
 function pruneSeen(seen: Record<string, number>): void {

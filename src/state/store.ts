@@ -1,6 +1,6 @@
 // The state storelink keeps between runs, as an interface: cursors, the cross-reference table,
 // last written values, run records and exceptions. Nothing outside src/state/ knows which backend
-// (lowdb files today, PostgreSQL later) holds it.
+// (lowdb files or PostgreSQL) holds it.
 
 /** One record in one system: `{ system: 'oro', entity: 'products', id: '23' }`. */
 export interface Ref {
@@ -178,6 +178,10 @@ export interface QueueItem {
   readonly nextAt: number;
   readonly lastError?: string;
   readonly deadAt?: string;
+  /** While claimed: not handed out again before this time (epoch ms), unless completed, failed or released first. */
+  readonly leasedUntil?: number;
+  /** The store instance that holds the lease. */
+  readonly claimedBy?: string;
 }
 
 export interface QueueInput {
@@ -201,16 +205,50 @@ export interface WorkQueue {
    * duplicate delivery: nothing is added and the result is 'duplicate'.
    */
   enqueue(items: readonly QueueInput[], eventId?: string): Promise<'queued' | 'duplicate'>;
-  /** Pending items of a flow that are due, oldest first. */
-  due(flow: string, now: number, limit: number): QueueItem[];
+  /**
+   * Hands out pending items of a flow that are due, oldest first, and leases them to this store
+   * instance for `leaseMs` (default ten minutes): until the holder completes, fails or releases
+   * them, or the lease runs out (the holder died), nobody else is handed them.
+   */
+  claim(flow: string, now: number, limit: number, options?: { leaseMs?: number }): Promise<QueueItem[]>;
   /** Removes items the worker processed — unless an event arrived for one meanwhile (its seq moved): that one stays, due now. */
   complete(items: readonly QueueItem[]): Promise<void>;
   /** A failed attempt: retried after a backoff, or moved to the dead letters after `maxAttempts`. Returns the items that died. */
   fail(items: readonly QueueItem[], error: string, now: number, policy: { maxAttempts: number; baseMs: number; maxMs: number }): Promise<QueueItem[]>;
+  /** Ends this instance's lease on items it claimed but did not process: they are due again as they were. */
+  release(items: readonly QueueItem[]): Promise<void>;
   /** Dead items back to pending (all, or those whose id starts with one of `ids`). Returns how many. */
   requeue(ids?: readonly string[]): Promise<number>;
-  list(filter?: { dead?: boolean; flow?: string }): QueueItem[];
-  depth(): Record<string, QueueDepth>;
+  list(filter?: { dead?: boolean; flow?: string }): Promise<QueueItem[]>;
+  depth(): Promise<Record<string, QueueDepth>>;
+}
+
+/** How long a claim holds queue items when the caller names no lease. */
+export const DEFAULT_LEASE_MS = 10 * 60_000;
+
+/** A short, stable handle for a queue item on the command line. */
+export function shortQueueId(item: Pick<QueueItem, 'flow' | 'by' | 'value'>): string {
+  return `${item.flow}:${item.by}=${item.value}`;
+}
+
+/** The queue item id: flow, `by` and value, the coalescing key. */
+export function queueId(flow: string, by: string, value: string): string {
+  return `${flow}\u0000${by}\u0000${value}`;
+}
+
+/**
+ * How long a webhook id is remembered: far longer than a vendor redelivers (Oro: seconds) and than
+ * the intake accepts a delivery's age (minutes), so a replay after it is refused as stale anyway.
+ */
+export const SEEN_TTL_MS = 6 * 3600_000;
+/** At most this many webhook ids are remembered (the oldest are forgotten first). */
+export const SEEN_MAX = 100_000;
+/** Runs kept; older ones are dropped. */
+export const MAX_RUNS = 2000;
+
+/** The retry delay after a failed attempt: bounded exponential backoff with ±20 % jitter, so retries of many items spread out. */
+export function backoffMs(attempts: number, policy: { baseMs: number; maxMs: number }): number {
+  return Math.round(Math.min(policy.maxMs, policy.baseMs * 2 ** (attempts - 1)) * (0.8 + Math.random() * 0.4));
 }
 
 export interface Store {

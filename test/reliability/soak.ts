@@ -107,12 +107,12 @@ export async function soak(options: { seconds: number; rate?: number; profile?: 
     }
     // after the faults: the pollers see the last changes, the queue drains (its backoffs included)
     await new Promise((resolve) => setTimeout(resolve, 3000));
-    const drained = await until(() => Object.values(served.runtime.store.queue.depth()).every((d) => d.pending === 0), 300_000, 'the queue to drain').then(() => true, () => false);
+    const drained = await until(async () => Object.values(await served.runtime.store.queue.depth()).every((d) => d.pending === 0), 300_000, 'the queue to drain').then(() => true, () => false);
     const drainSeconds = (Date.now() - drainStart) / 1000;
     const divergences = checkInvariant(sandbox);
     if (!drained) {
       // what would not drain, and why: the report's first question
-      const stuck = served.runtime.store.queue.list({ dead: false });
+      const stuck = await served.runtime.store.queue.list({ dead: false });
       divergences.unshift(`the queue did not drain in 300 s: ${stuck.length} items left, e.g. ${stuck.slice(0, 5).map((i) => `${i.flow} ${i.by}=${i.value} (attempts ${i.attempts}, seq ${i.seq}${i.lastError ? `, last error: ${i.lastError.slice(0, 160)}` : ''})`).join('; ')}`);
     }
     // what a full reconciliation would still change: 0 when the events alone kept the levels right
@@ -135,7 +135,7 @@ export async function soak(options: { seconds: number; rate?: number; profile?: 
       if (mirrored.has(identifier.toLowerCase())) continue;
       if (!open.some((e) => e.flow === 'b2b-orders' && e.key.includes(identifier))) divergences.push(`open order ${identifier} is not in the store and no exception says why`);
     }
-    const dead = served.runtime.store.queue.list({ dead: true });
+    const dead = await served.runtime.store.queue.list({ dead: true });
     // a dead letter without its open exception would be a silent failure
     if (dead.length > 0 && !exceptions.event_dead_letter) divergences.push(`${dead.length} dead letters without an event_dead_letter exception`);
     return {

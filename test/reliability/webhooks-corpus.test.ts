@@ -72,17 +72,17 @@ describe('bad webhooks', () => {
       assert.equal(response.status, status, `${name}: ${JSON.stringify(body)}`);
       assert.match(body.error ?? '', reason, name);
     }
-    assert.deepEqual(served.runtime.store.queue.list(), [], 'nothing queued');
+    assert.deepEqual(await served.runtime.store.queue.list(), [], 'nothing queued');
   });
 
   it('answers a replayed delivery as a duplicate and queues its work once', async () => {
     const delivery = oroDelivery('order.updated', '1');
     assert.equal((await send(delivery)).status, 202);
-    const queued = served.runtime.store.queue.list().length;
+    const queued = (await served.runtime.store.queue.list()).length;
     const again = await send(delivery);
     assert.equal(again.status, 200);
     assert.equal(((await again.json()) as { status: string }).status, 'duplicate');
-    assert.equal(served.runtime.store.queue.list().length, queued);
+    assert.equal((await served.runtime.store.queue.list()).length, queued);
     assert.equal((await send({ ...delivery, path: '/webhooks/unknown' })).status, 404);
   });
 });

@@ -12,7 +12,7 @@ import { openRuntime } from '../../engine/run.js';
 import { Alerts } from '../../service/alerts.js';
 import { assertNotServed } from '../../state/lock.js';
 import { Service } from '../../service/service.js';
-import { shortQueueId } from '../../state/lowdb-store.js';
+import { shortQueueId } from '../../state/store.js';
 import type { CommandContext } from '../context.js';
 import { commandRuntime } from '../embedded-sandbox.js';
 import { printDiagnostics } from '../format.js';
@@ -100,12 +100,12 @@ export async function queueCommand(context: CommandContext, args: QueueArgs): Pr
       output.out(count === 0 ? 'no dead letters matched; nothing requeued' : `requeued ${count} dead letter${count === 1 ? '' : 's'}; a running service picks them up at its next pass (or start it)`);
       return 0;
     }
-    const items = queue.list(args.dead ? { dead: true } : {});
+    const items = await queue.list(args.dead ? { dead: true } : {});
     if (options.json) {
-      output.json({ version: 1, depth: queue.depth(), items: items.map((i) => ({ ...i, handle: shortQueueId(i) })) });
+      output.json({ version: 1, depth: await queue.depth(), items: items.map((i) => ({ ...i, handle: shortQueueId(i) })) });
       return 0;
     }
-    const depth = Object.entries(queue.depth());
+    const depth = Object.entries(await queue.depth());
     if (depth.length === 0) output.out('the queue is empty');
     for (const [flow, d] of depth) {
       output.out(`${flow.padEnd(20)} ${d.pending} pending${d.oldestAt ? ` (oldest ${Math.round((Date.now() - d.oldestAt) / 1000)} s)` : ''}, ${d.dead} dead`);
@@ -235,7 +235,7 @@ export async function dashboardCommand(context: CommandContext, clientDir: strin
   });
   const http = await startHttp({
     host: config.service.host, port: port ?? config.service.port, metrics: new ServiceMetrics(runtime.store.queue, () => runtime.openConnectors()),
-    dashboard, ready: () => ({ ready: true, detail: {} }),
+    dashboard, ready: async () => ({ ready: true, detail: {} }),
   });
   output.out(`storelink dashboard for ${config.client} at ${http.url}/dashboard (Ctrl-C to stop)`);
   await new Promise<void>((resolve) => {
