@@ -161,6 +161,18 @@ export const ERROR_CODES = {
     summary: 'A cross-reference would link one record to two different counterparts.',
     action: 'Inspect both records; unlink the stale pair before linking again.',
   },
+  SL_STATE_UNREACHABLE: {
+    summary: 'The PostgreSQL state database cannot be reached or refuses the login (state.url).',
+    action: 'Check that the server runs and that the host, port, database, user and password in state.url (DATABASE_URL) are right.',
+  },
+  SL_STATE_SCHEMA: {
+    summary: 'The PostgreSQL state schema cannot be brought to this storelink\'s version (a newer storelink migrated it, or a migration failed).',
+    action: 'Run the storelink version that migrated the schema, or upgrade; a failed migration changed nothing: fix the cause (often the user\'s rights) and start again.',
+  },
+  SL_STATE_NOT_EMPTY: {
+    summary: 'storelink state migrate found state in the target database already.',
+    action: 'Check that the target is the right one; --force replaces what it holds.',
+  },
   SL_INTERNAL: {
     summary: 'A bug in storelink.',
     action: 'Please report it with the printed versions and the command you ran.',

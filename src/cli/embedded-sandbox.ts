@@ -37,7 +37,8 @@ export async function withEmbeddedSandbox(project: Project): Promise<EmbeddedSan
     const { authUrl: _authUrl, ...settings } = system.settings;
     return [name, { ...system, settings: { ...settings, ...sandboxCredentials, url } }];
   }));
-  const config = deepFreeze({ ...project.config, systems, state: { ...project.config.state, dir: stateDir } });
+  // a sandbox run starts from nothing on local files, whatever backend the client's own state uses
+  const config = deepFreeze({ ...project.config, systems, state: { backend: 'lowdb' as const, dir: stateDir } });
   return {
     project: { ...project, config },
     sandbox,

@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Diagnostic } from '../errors.js';
 import { buildEnv } from './env.js';
 import { display, isObject, problem, RAW_KEYS, resolveFlowEntry, type LocatedFlow } from './flows.js';
-import type { Project, ResolvedConfig, ResolvedFlow, ServiceConfig, SystemConfig } from './model.js';
+import type { Project, ResolvedConfig, ResolvedFlow, ServiceConfig, StateConfig, SystemConfig } from './model.js';
 import { cronProblem, durationMs, resolveFlow } from './resolve.js';
 import type { StorelinkClient } from './schema-types.js';
 import { schemas } from './schemas.js';
@@ -120,6 +120,18 @@ export async function loadProject(target: string, options: LoadOptions): Promise
   }
   // alert URLs carry their credential in the path (Slack's do): kept out of every log and message
   for (const url of [raw.service?.alerts?.slack, raw.service?.alerts?.webhook]) if (url && url.length >= 4) secrets.push(url);
+  // a database URL carries its password: the URL and the password alone are kept out of every message
+  if (raw.state?.url) secrets.push(...databaseUrlSecrets(raw.state.url));
+  if (raw.state?.backend === 'postgres' && !raw.state.url) {
+    const at = parsed.map.get('/state/backend');
+    diagnostics.push(problem('SL_CONFIG_INVALID', 'the postgres state backend needs a url', at?.value, 'state.url',
+      'Add url: ${DATABASE_URL} (postgres://user:password@host:5432/database) under state'));
+  }
+  if (raw.state?.backend !== 'postgres' && (raw.state?.url !== undefined || raw.state?.schema !== undefined)) {
+    const at = parsed.map.get(raw.state?.url !== undefined ? '/state/url' : '/state/schema');
+    diagnostics.push(problem('SL_CONFIG_INVALID', 'url and schema are settings of the postgres state backend', at?.value, raw.state?.url !== undefined ? 'state.url' : 'state.schema',
+      'Add backend: postgres under state, or remove them'));
+  }
   if (diagnostics.length > 0) return { diagnostics, secrets };
 
   const config: ResolvedConfig = deepFreeze({
@@ -128,12 +140,30 @@ export async function loadProject(target: string, options: LoadOptions): Promise
     timezone,
     systems,
     lookups: (raw.lookups ?? {}) as ResolvedConfig['lookups'],
-    state: { backend: 'lowdb' as const, dir: resolve(dir, raw.state?.dir ?? '.storelink/state') },
+    state: resolveState(raw.state, dir),
     flows,
     exceptionOwners: definedEntries(raw.exceptions?.owners ?? {}),
     service: resolveService(raw.service),
   });
   return { project: { config, transforms, secrets: Object.freeze([...new Set(secrets)]) }, diagnostics: [], secrets };
+}
+
+function resolveState(raw: StorelinkClient['state'], clientDir: string): StateConfig {
+  const dir = resolve(clientDir, raw?.dir ?? '.storelink/state');
+  if (raw?.backend !== 'postgres') return { backend: 'lowdb', dir };
+  return { backend: 'postgres', dir, url: raw.url ?? '', schema: raw.schema ?? 'storelink' };
+}
+
+/** The secret parts of a database URL: the URL itself and its password (as written and decoded). */
+export function databaseUrlSecrets(url: string): string[] {
+  const out = url.length >= 4 ? [url] : [];
+  try {
+    const password = new URL(url).password;
+    if (password) out.push(password, decodeURIComponent(password));
+  } catch {
+    // not a URL (a libpq key=value string): the whole value stays secret
+  }
+  return out;
 }
 
 function resolveService(raw: StorelinkClient['service']): ServiceConfig {

@@ -81,6 +81,14 @@ export interface ResolvedFlow {
   readonly limits: TransformLimits;
 }
 
+/**
+ * Where the state lives. `dir` always: lowdb's files, or with PostgreSQL the service's lock file.
+ * A PostgreSQL URL carries a password: it is registered as a secret when the config is loaded.
+ */
+export type StateConfig =
+  | { readonly backend: 'lowdb'; readonly dir: string }
+  | { readonly backend: 'postgres'; readonly dir: string; readonly url: string; readonly schema: string };
+
 export interface ResolvedConfig {
   /** Absolute path of the client folder. */
   readonly dir: string;
@@ -88,7 +96,7 @@ export interface ResolvedConfig {
   readonly timezone: string;
   readonly systems: Readonly<Record<string, SystemConfig>>;
   readonly lookups: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
-  readonly state: { readonly backend: 'lowdb'; readonly dir: string };
+  readonly state: StateConfig;
   readonly flows: readonly ResolvedFlow[];
   /** Exception type → owner role, where the client assigns them differently from the standard. */
   readonly exceptionOwners: Readonly<Record<string, string>>;

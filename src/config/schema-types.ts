@@ -375,13 +375,21 @@ flows: [FlowEntry, ...(FlowEntry)[]]
  */
 export interface State {
 /**
- * State backend. `lowdb` (the default) keeps JSON files in `dir`, nothing to install.
+ * State backend. `lowdb` (the default) keeps JSON files in `dir`, nothing to install; `postgres` keeps the state in the PostgreSQL database at `url`, for hosts that outgrow one machine.
  */
-backend?: "lowdb"
+backend?: ("lowdb" | "postgres")
 /**
- * Folder for the lowdb state files, relative to client.yaml. Default `.storelink/state`.
+ * Folder for the lowdb state files, relative to client.yaml; with `postgres`, where the service's lock file lives. Default `.storelink/state`.
  */
 dir?: string
+/**
+ * PostgreSQL connection URL (`postgres://user:password@host:5432/database`), usually `${DATABASE_URL}`. Required with `backend: postgres`; kept out of every log and message.
+ */
+url?: string
+/**
+ * PostgreSQL schema that holds storelink's tables; created and migrated at first use. Default `storelink`; one per client when clients share a database.
+ */
+schema?: string
 }
 
 /**

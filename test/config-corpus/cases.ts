@@ -431,6 +431,21 @@ export const CASES: readonly CorpusCase[] = [
     ],
   },
   {
+    name: 'postgres state without a url',
+    files: client((t) => `${t}state:\n  backend: postgres\n`),
+    expect: [
+      "error SL_CONFIG_INVALID client.yaml:20:12 state.url: the postgres state backend needs a url. Add url: ${DATABASE_URL} (postgres://user:password@host:5432/database) under state."
+    ],
+  },
+  {
+    name: 'a database url for the lowdb state, its password kept out of the message',
+    files: client((t) => `${t}state:\n  url: \${DATABASE_URL}\n`),
+    env: { DATABASE_URL: 'postgres://storelink:corpus-db-password@db:5432/shop' },
+    expect: [
+      "error SL_CONFIG_INVALID client.yaml:20:8 state.url: url and schema are settings of the postgres state backend. Add backend: postgres under state, or remove them."
+    ],
+  },
+  {
     name: 'lookup table written as a list',
     files: client((t) => t.replace('  units:\n    each: item\n', '  units: [each, item]\n')),
     expect: [
