@@ -219,13 +219,14 @@ class PostgresXref implements XrefStore {
       results.push('created');
     }
     if (added.length === 0) return results;
-    // one statement: every new link, both directions, or none
+    // one statement: every new link, both directions (a record linked to itself, one row), or none
     await this.pool.query(`WITH links AS (
         SELECT nextval('xref_link_seq') AS link_seq, l.* FROM (SELECT * FROM jsonb_to_recordset($1::jsonb)
           AS r(n integer, as_ text, ae text, ai text, bs text, be text, bi text) ORDER BY n) AS l)
       INSERT INTO xref (system, entity, id, other_system, other_entity, other_id, link_seq, forward, linked_at)
       SELECT as_, ae, ai, bs, be, bi, link_seq, true, $2::timestamptz FROM links
-      UNION ALL SELECT bs, be, bi, as_, ae, ai, link_seq, false, $2::timestamptz FROM links`,
+      UNION ALL SELECT bs, be, bi, as_, ae, ai, link_seq, false, $2::timestamptz FROM links
+        WHERE (bs, be, bi) IS DISTINCT FROM (as_, ae, ai)`,
     [JSON.stringify(added.map(([a, b], n) => ({ n, as_: a.system, ae: a.entity, ai: a.id, bs: b.system, be: b.entity, bi: b.id }))), nowIso()]);
     return results;
   }

@@ -65,6 +65,15 @@ function contract(backend: StateBackend): void {
       assert.deepEqual(await (await state.open()).xref.lookup(ls('12'), 'oro', 'products'), oro('23'));
     });
 
+    it('links a record to itself (a flow from Oro to Oro) once', async () => {
+      const store = await freshStore();
+      assert.deepEqual(await store.xref.linkMany([[oro('1'), oro('1')], [oro('1'), oro('1')]]), ['created', 'exists']);
+      assert.deepEqual(await store.xref.lookup(oro('1'), 'oro', 'products'), oro('1'));
+      assert.equal(await store.xref.count(), 1);
+      assert.equal(await store.xref.unlink(oro('1'), 'oro', 'products'), true);
+      assert.equal(await store.xref.count(), 0);
+    });
+
     it('writes a batch of links all or nothing', async () => {
       const store = await freshStore();
       await store.xref.link(oro('1'), ls('1'));
