@@ -116,7 +116,7 @@ describe('command line', () => {
   it('rejects an unknown command with a usage error and exit code 2', async () => {
     const result = await runCli(['deploy', 'x'], { cwd: packageRoot });
     assert.equal(result.code, 2);
-    assert.equal(result.stderr, 'error SL_USAGE unknown command "deploy". Commands: validate, test, plan, apply, serve, webhooks, dashboard, exceptions, queue, alert, report, manual, sandbox, errors; run "storelink --help" for more.\n');
+    assert.equal(result.stderr, 'error SL_USAGE unknown command "deploy". Commands: validate, test, plan, apply, serve, webhooks, dashboard, exceptions, queue, state, alert, report, manual, sandbox, errors; run "storelink --help" for more.\n');
     const typo = await runCli(['valdate', 'x'], { cwd: packageRoot });
     assert.match(typo.stderr, /unknown command "valdate"\. Did you mean "validate"\?/);
   });

@@ -9,6 +9,7 @@ import type { ApplyArgs } from './commands/apply.js';
 import type { ExceptionsArgs } from './commands/exceptions.js';
 import type { PlanArgs } from './commands/plan.js';
 import type { SandboxArgs } from './commands/sandbox.js';
+import type { StateArgs } from './commands/state.js';
 import type { QueueArgs, ReportArgs, ServeArgs } from './commands/serve.js';
 import type { WebhooksArgs } from './commands/webhooks.js';
 import type { CommandContext, GlobalOptions } from './context.js';
@@ -24,6 +25,7 @@ type Command =
   | { name: 'serve'; args: ServeArgs }
   | { name: 'webhooks'; args: WebhooksArgs }
   | { name: 'queue'; args: QueueArgs }
+  | { name: 'state'; args: StateArgs }
   | { name: 'alert'; clientDir: string }
   | { name: 'manual'; clientDir: string; out?: string }
   | { name: 'report'; args: ReportArgs }
@@ -31,7 +33,7 @@ type Command =
   | { name: 'errors' };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-const COMMANDS = ['validate', 'test', 'plan', 'apply', 'serve', 'webhooks', 'dashboard', 'exceptions', 'queue', 'alert', 'report', 'manual', 'sandbox', 'errors'];
+const COMMANDS = ['validate', 'test', 'plan', 'apply', 'serve', 'webhooks', 'dashboard', 'exceptions', 'queue', 'state', 'alert', 'report', 'manual', 'sandbox', 'errors'];
 
 export async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const first = argv[0];
@@ -114,6 +116,19 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
         .positional('ids', { type: 'string', array: true, describe: 'handles of dead letters to requeue (flow:field=value; a prefix suffices); none: all' })
         .option('dead', { type: 'boolean', default: false, describe: 'list only the dead letters' }),
       (a) => { command = { name: 'queue', args: { action: a.action as QueueArgs['action'], clientDir: String(a.clientDir), ids: ((a.ids as string[] | undefined) ?? []).map(String), dead: a.dead === true } }; })
+    .command('state <action> <client-dir>', 'the client\'s state: migrate copies the lowdb state (every part) into the PostgreSQL database state.url names (or --url), in one transaction',
+      (y) => y.positional('action', { choices: ['migrate'] as const, describe: 'what to do' })
+        .positional('client-dir', { type: 'string', demandOption: true, describe: 'folder with client.yaml' })
+        .option('to', { choices: ['postgres'] as const, default: 'postgres' as const, describe: 'the backend to copy to' })
+        .option('url', { type: 'string', describe: 'the PostgreSQL URL (default state.url of client.yaml)' })
+        .option('schema', { type: 'string', describe: 'the schema (default state.schema, storelink)' })
+        .option('force', { type: 'boolean', default: false, describe: 'replace state the target holds already' }),
+      (a) => {
+        command = {
+          name: 'state',
+          args: { action: 'migrate', clientDir: String(a.clientDir), to: 'postgres', force: a.force === true, ...(a.url ? { url: String(a.url) } : {}), ...(a.schema ? { schema: String(a.schema) } : {}) },
+        };
+      })
     .command('alert <action> <client-dir>', 'alerts: test sends a test message through every configured channel',
       (y) => y.positional('action', { choices: ['test'] as const, describe: 'what to do' })
         .positional('client-dir', { type: 'string', demandOption: true, describe: 'folder with client.yaml' }),
@@ -222,6 +237,7 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
       case 'serve': return await (await import('./commands/serve.js')).serveCommand(context, command.args);
       case 'webhooks': return await (await import('./commands/webhooks.js')).webhooksCommand(context, command.args);
       case 'queue': return await (await import('./commands/serve.js')).queueCommand(context, command.args);
+      case 'state': return await (await import('./commands/state.js')).stateCommand(context, command.args);
       case 'alert': return await (await import('./commands/serve.js')).alertTestCommand(context, command.clientDir);
       case 'manual': return await (await import('./commands/serve.js')).manualCommand(context, command.clientDir, command.out);
       case 'report': return await (await import('./commands/serve.js')).reportCommand(context, command.args);

@@ -14,7 +14,7 @@ import {
   type AuditEntry, type AuditLog, type Journal, type JournalEntry,
   type LinkResult, type Ref, type RunRecord, type TokenStore, type RunStatus, type RunStore, type Store, type WrittenRecord,
   type WrittenStore, type XrefStore, type QueueInput, type QueueItem, type WorkQueue, type QueueDepth,
-  backoffMs, DEFAULT_LEASE_MS, MAX_RUNS, queueId, SEEN_MAX, SEEN_TTL_MS, shortQueueId,
+  backoffMs, DEFAULT_LEASE_MS, MAX_RUNS, queueId, SEEN_MAX, SEEN_TTL_MS, shortQueueId, type StateSnapshot,
 } from './store.js';
 
 export { shortQueueId } from './store.js';
@@ -108,6 +108,37 @@ export async function openLowdbStore(dir: string): Promise<Store> {
     async close() {
       await Promise.allSettled([...pending]);
     },
+  };
+}
+
+/** Every part of a lowdb state as it is on disk, read without changing anything (for `storelink state migrate`). */
+export async function readLowdbState(dir: string): Promise<StateSnapshot> {
+  if (!existsSync(dir)) return { cursors: {}, tokens: {}, links: [], written: [], runs: [], exceptions: [], journal: [], audit: [], queue: [], seen: {} };
+  const read = async <T extends { version: number }>(name: string, empty: T): Promise<T> => (existsSync(join(dir, name)) ? (await openFile<T>(dir, name, empty)).data : empty);
+  const [tokens, cursors, xref, written, runs, exceptions, queue] = await Promise.all([
+    read<TokensFile>('tokens.json', { version: FORMAT_VERSION, tokens: {} }),
+    read<CursorsFile>('cursors.json', { version: FORMAT_VERSION, cursors: {} }),
+    read<XrefFile>('xref.json', { version: FORMAT_VERSION, links: [] }),
+    read<WrittenFile>('written.json', { version: FORMAT_VERSION, records: {} }),
+    read<RunsFile>('runs.json', { version: FORMAT_VERSION, runs: [] }),
+    read<ExceptionsFile>('exceptions.json', { version: FORMAT_VERSION, exceptions: [] }),
+    read<QueueFile>('queue.json', { version: FORMAT_VERSION, items: [], seen: {} }),
+  ]);
+  return {
+    cursors: cursors.cursors,
+    tokens: tokens.tokens,
+    links: xref.links.map(([as, ae, ai, bs, be, bi, linkedAt]) => ({ a: { system: as, entity: ae, id: ai }, b: { system: bs, entity: be, id: bi }, linkedAt })),
+    written: Object.entries(written.records).map(([key, record]) => {
+      // the key is system/entity/id; an id may itself hold slashes
+      const [system, entity, ...id] = key.split('/');
+      return { ref: { system: system!, entity: entity!, id: id.join('/') }, record };
+    }),
+    runs: runs.runs,
+    exceptions: exceptions.exceptions,
+    journal: await readLines<JournalEntry>(join(dir, 'journal.jsonl')),
+    audit: await readLines<AuditEntry>(join(dir, 'audit.jsonl')),
+    queue: queue.items,
+    seen: queue.seen ?? {},
   };
 }
 

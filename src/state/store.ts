@@ -268,3 +268,21 @@ export interface Store {
 export function refKey(ref: Ref): string {
   return `${ref.system}/${ref.entity}/${ref.id}`;
 }
+
+/** Everything a state holds, as `storelink state migrate` copies it from one backend to another. */
+export interface StateSnapshot {
+  readonly cursors: Readonly<Record<string, Cursor>>;
+  readonly tokens: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  readonly links: readonly XrefLink[];
+  readonly written: readonly { readonly ref: Ref; readonly record: WrittenRecord }[];
+  /** Oldest first. */
+  readonly runs: readonly RunRecord[];
+  /** In the order they were raised. */
+  readonly exceptions: readonly ExceptionRecord[];
+  readonly journal: readonly JournalEntry[];
+  readonly audit: readonly AuditEntry[];
+  /** Pending items and dead letters, in the order they were queued. */
+  readonly queue: readonly QueueItem[];
+  /** Webhook event ids seen, with when (epoch ms). */
+  readonly seen: Readonly<Record<string, number>>;
+}
