@@ -157,6 +157,19 @@ describe('Lightspeed X-Series connector: reads', () => {
     assert.equal(connector.scans('products', 'sku', 5000), false);
     assert.equal(connector.scans('sales', 'note', 1), true);
   });
+
+  it('sends a GET once when the same GET is asked for while it still waits its turn, each caller getting its own copy', async () => {
+    const ids = live(w, 'products').slice(0, 3).map((p) => p.id as string);
+    const since = w.log.lastSeq;
+    // two flows woken by one webhook look up the same records at the same moment
+    const [first, second] = await Promise.all([connector.getByKeys('products', 'id', ids), connector.getByKeys('products', 'id', ids)]);
+    assert.deepEqual(first, second);
+    assert.deepEqual(first.map((p) => p.id), ids);
+    const gets = apiCalls(w, since).filter((e) => e.method === 'GET' && /^\/api\/2\.0\/products\/[^/?]+$/.test(e.path));
+    assert.ok(gets.length < 6, `${gets.length} GETs for 3 products asked for twice`);
+    first[0]!.name = 'changed by one flow';
+    assert.notEqual(second[0]!.name, 'changed by one flow');
+  });
 });
 
 describe('Lightspeed X-Series connector: tokens', () => {
