@@ -1,7 +1,8 @@
 // The service's work queue on real files: coalescing, work taken before a newer event, backoff,
-// dead letters, requeue (also from another process), webhook ids seen once, and a reopen.
+// dead letters, requeue (also from another process), webhook ids seen once (kept apart from the
+// queue, so a busy intake's enqueue does not slow down as the ids pile up), and a reopen.
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -77,6 +78,32 @@ describe('work queue', () => {
     const reopened = await openLowdbStore(dir);
     assert.equal(await reopened.queue.enqueue([event('8')], 'oro:abc'), 'duplicate', 'remembered across a restart');
     assert.deepEqual(reopened.queue.list().map((i) => i.value), ['7']);
+    await reopened.close();
+  });
+
+  it('keeps queue.json the size of its work however many webhook ids it remembers', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'storelink-queue-'));
+    const store = await openLowdbStore(dir);
+    for (let i = 0; i < 2000; i += 1) await store.queue.enqueue([event(String(i % 5))], `lightspeed:inventory.update:${i}`);
+    const size = (await stat(join(dir, 'queue.json'))).size;
+    assert.ok(size < 2000, `queue.json holds 5 items, not 2,000 ids: ${size} bytes`);
+    await store.close();
+    const reopened = await openLowdbStore(dir);
+    assert.equal(await reopened.queue.enqueue([event('9')], 'lightspeed:inventory.update:0'), 'duplicate');
+    assert.equal(await reopened.queue.enqueue([event('9')], 'lightspeed:inventory.update:1999'), 'duplicate');
+    assert.equal(await reopened.queue.enqueue([event('9')], 'lightspeed:inventory.update:2000'), 'queued');
+    await reopened.close();
+  });
+
+  it('takes over the webhook ids an older queue.json kept', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'storelink-queue-'));
+    await writeFile(join(dir, 'queue.json'), JSON.stringify({ version: 1, items: [], seen: { 'oro:old': Date.now() - 60_000 } }));
+    const store = await openLowdbStore(dir);
+    assert.equal(await store.queue.enqueue([event('7')], 'oro:old'), 'duplicate');
+    await store.close();
+    assert.deepEqual(JSON.parse(await readFile(join(dir, 'queue.json'), 'utf8')).seen, {});
+    const reopened = await openLowdbStore(dir);
+    assert.equal(await reopened.queue.enqueue([event('7')], 'oro:old'), 'duplicate', 'still remembered once moved');
     await reopened.close();
   });
 });
