@@ -237,11 +237,18 @@ export class LightspeedXConnector implements Connector {
     }
     // many keys: one full read (deleted rows included: a record found by its key is its counterpart even when deleted)
     const keys = new Set(wanted);
+    const byId = new Map<string, CanonicalRecord>();
     const out: CanonicalRecord[] = [];
     for await (const page of this.#pages(spec, entity, { after: 0, deleted: true })) {
-      out.push(...page.records.filter((r) => r[field] !== undefined && r[field] !== null && keys.has(String(r[field]))));
+      for (const record of page.records) {
+        if (record[field] === undefined || record[field] === null || !keys.has(String(record[field]))) continue;
+        // a record changed while the pages were read comes again further on, with a newer version:
+        // the last copy is the current one (two copies of a stock row counted its stock twice)
+        if (typeof record.id === 'string' || typeof record.id === 'number') byId.set(String(record.id), record);
+        else out.push(record);
+      }
     }
-    return out;
+    return [...byId.values(), ...out];
   }
 
   /**
