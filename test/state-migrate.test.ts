@@ -1,8 +1,10 @@
 // `storelink state migrate` through the command line, on a real PostgreSQL server: a lowdb state
 // with something in every part arrives whole (counts and contents), a non-empty target is refused
-// unless --force, and neither the output nor an error shows the database password.
+// unless --force, runs and webhook ids come from the JSON-lines logs (and older files a state
+// still holds), and neither the output nor an error shows the database password.
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -90,6 +92,31 @@ describe('storelink state migrate', { skip: postgresSkip() }, () => {
     assert.deepEqual(await pg.queue.depth(), await lowdb.queue.depth());
     assert.equal(await pg.queue.enqueue([], 'oro:hook-1'), 'duplicate', 'the webhook ids seen came along');
     assert.equal(await pg.queue.requeue(), 1, 'and so did the dead letter');
+  });
+
+  it('copies runs and webhook ids from runs.jsonl and queue-seen.jsonl, with what an older runs.json and queue.json still hold', async () => {
+    const dir = await clientWithState();
+    const state = join(dir, '.storelink', 'state');
+    assert.ok(existsSync(join(state, 'runs.jsonl')) && existsSync(join(state, 'queue-seen.jsonl')), 'the lowdb store keeps runs and ids as JSON lines');
+    // a state last written by a storelink from before the logs, in part: its runs.json and queue.json's ids
+    await writeFile(join(state, 'runs.json'), JSON.stringify({ version: 1, runs: [{ id: 'r-old', flow: 'stock', mode: 'apply', status: 'succeeded', startedAt: '2026-10-01T10:00:00.000Z', finishedAt: '2026-10-01T10:00:01.000Z', counts: { updated: 9 } }] }));
+    const queueFile = JSON.parse(await readFile(join(state, 'queue.json'), 'utf8')) as { seen: Record<string, number> };
+    queueFile.seen = { 'oro:legacy': Date.now() - 60_000, 'oro:expired': Date.now() - 7 * 3600_000 };
+    await writeFile(join(state, 'queue.json'), JSON.stringify(queueFile));
+    const schema = server.schema('migrate');
+    const result = await runCli(['state', 'migrate', '.', '--url', server.url, '--schema', schema, '--json'], { cwd: dir });
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const counts = (JSON.parse(result.stdout) as { counts: Record<string, number> }).counts;
+    assert.equal(counts.runs, 3, 'two from runs.jsonl (a start and its finish are one run), one from runs.json');
+    assert.equal(counts['webhook ids'], 3, 'two from queue-seen.jsonl, one from queue.json; the expired one not');
+    assert.ok(existsSync(join(state, 'runs.json')), 'the copy reads the lowdb state, it changes nothing');
+    const pg = await openPostgresStore({ url: server.url, schema });
+    const lowdb = await openLowdbStore(state);
+    stores.push(pg, lowdb);
+    assert.deepEqual(await pg.runs.list(), await lowdb.runs.list(), 'the runs lowdb itself has once it takes over runs.json');
+    assert.deepEqual((await pg.runs.list()).map((r) => [r.status, r.counts]), [['running', {}], ['succeeded', { updated: 2 }], ['succeeded', { updated: 9 }]]);
+    for (const id of ['oro:hook-1', 'oro:hook-2', 'oro:legacy']) assert.equal(await pg.queue.enqueue([], id), 'duplicate', id);
+    assert.equal(await pg.queue.enqueue([], 'oro:expired'), 'queued', 'an id past its 6 h is forgotten, as lowdb forgets it');
   });
 
   it('refuses a target that holds state unless --force, and then replaces it', async () => {

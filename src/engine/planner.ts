@@ -109,7 +109,7 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
   // counted twice for one run, never missed. Other flows read everything at once.
   const ordered = hasRelated && flow.policies.recheck;
   const fullTarget = options.level !== 'source' && (ordered || !((since || keyed) && flow.match.on.length > 0))
-    ? readAll(runtime.connector(flow.target.system), flow.target.entity, { includeArchived: true, ...(targetFields ? { fields: targetFields } : {}) }, (n) => progress({ flow: flow.name, phase: 'read-target', done: n }))
+    ? readAll(runtime, flow.target.system, flow.target.entity, { includeArchived: true, ...(targetFields ? { fields: targetFields } : {}) }, (n) => progress({ flow: flow.name, phase: 'read-target', done: n }))
     : undefined;
   fullTarget?.catch(() => undefined); // awaited below; keeps an early failure from going unhandled meanwhile
   const relatedLoader = new RelatedLoader(runtime, flow);
@@ -371,7 +371,7 @@ class RelatedLoader {
         await after;
         const rows = spec.keysFrom
           ? await this.#byKeys(spec, this.valuesOf(spec.keysFrom.set, spec.keysFrom.path))
-          : await readAll(this.runtime.connector(spec.system), spec.entity, { filter: spec.filter }, () => undefined);
+          : await readAll(this.runtime, spec.system, spec.entity, { filter: spec.filter }, () => undefined);
         this.records.set(name, indexBy(rows, spec.by));
       })());
     }
@@ -392,7 +392,7 @@ class RelatedLoader {
       if (connector.scans?.(spec.entity, spec.by, keys.length)) {
         // the vendor cannot look these up by key: one whole read serves this page and every later one
         this.#whole.add(name);
-        this.records.set(name, indexBy(await readAll(connector, spec.entity, { filter: spec.filter }, () => undefined), spec.by));
+        this.records.set(name, indexBy(await readAll(this.runtime, spec.system, spec.entity, { filter: spec.filter }, () => undefined), spec.by));
         continue;
       }
       const index = this.records.get(name)!;
@@ -419,13 +419,31 @@ function unique<T>(items: readonly T[]): T[] {
   return [...new Set(items)];
 }
 
-async function readAll(connector: Connector, entity: string, options: Parameters<Connector['read']>[1], onProgress: (n: number) => void): Promise<Record<string, unknown>[]> {
-  const out: Record<string, unknown>[] = [];
-  for await (const page of connector.read(entity, options)) {
-    out.push(...page.records);
-    onProgress(out.length);
+/**
+ * Every record of an entity, each once. A version feed (X-Series) pages by the version a change
+ * gives a record, so a record changed during the read comes again further on: the later copy is
+ * the current one (two copies of a stock row counted its stock twice; two of a target record
+ * would meet as a duplicate).
+ */
+async function readAll(runtime: Runtime, system: string, entity: string, options: Parameters<Connector['read']>[1], onProgress: (n: number) => void): Promise<Record<string, unknown>[]> {
+  const key = connectorById(runtime.project.config.systems[system]!.connector)?.entities[entity]?.key;
+  const byKey = new Map<string, Record<string, unknown>>();
+  const unkeyed: Record<string, unknown>[] = [];
+  let read = 0;
+  for await (const page of runtime.connector(system).read(entity, options)) {
+    for (const record of page.records as Record<string, unknown>[]) {
+      const id = key === undefined ? undefined : record[key];
+      if (id === undefined || id === null) {
+        unkeyed.push(record);
+        continue;
+      }
+      byKey.delete(String(id));
+      byKey.set(String(id), record);
+    }
+    read += page.records.length;
+    onProgress(read);
   }
-  return out;
+  return [...byKey.values(), ...unkeyed];
 }
 
 async function findTarget(

@@ -63,7 +63,8 @@ export class Service {
   readonly #options: ServiceOptions;
   readonly #alerts: Alerts;
   readonly #running = new Map<string, Promise<unknown>>();
-  readonly #wake = new Map<string, NodeJS.Timeout>();
+  /** Per flow, the worker's wake-up timer and when it is due. */
+  readonly #wake = new Map<string, { readonly timer: NodeJS.Timeout; readonly at: number }>();
   readonly #tasks: ScheduledTask[] = [];
   readonly #timers: NodeJS.Timeout[] = [];
   /** Per polled flow: the timestamp each change was last queued with, so the lookback re-read queues nothing twice. */
@@ -147,7 +148,7 @@ export class Service {
       if (sweeping) return; // a slow database: one sweep at a time
       sweeping = true;
       try {
-        for (const [flow, depth] of Object.entries(await this.#runtime.store.queue.depth())) if (depth.pending > 0) this.#kick(flow);
+        for (const [flow, depth] of Object.entries(await this.#runtime.store.queue.depth())) if (depth.pending > 0 && !this.#wake.has(flow)) this.#kick(flow);
       } catch (error) {
         this.#logger.warn({ err: errorText(error) }, 'reading the queue depth failed; the next sweep tries again');
       } finally {
@@ -206,7 +207,7 @@ export class Service {
     for (const task of this.#tasks) await task.destroy();
     for (const timer of this.#timers) clearTimeout(timer);
     clearInterval(this.#sweeper);
-    for (const timer of this.#wake.values()) clearTimeout(timer);
+    for (const { timer } of this.#wake.values()) clearTimeout(timer);
     await this.#http?.close();
     const inFlight = [...this.#running.values()].map((p) => p.catch(() => undefined));
     if (inFlight.length > 0) {
@@ -262,11 +263,16 @@ export class Service {
   #exclusive<T>(flow: string, work: () => Promise<T>, recheck: () => boolean = () => true): Promise<T> {
     const promise = work().finally(async () => {
       this.#running.delete(flow);
-      // events that arrived during the run
       if (this.#stopping || !recheck()) return;
-      const depth = await this.#runtime.store.queue.depth().catch(() => undefined);
+      // events that arrived during the run have been gathering since the first of them came: they
+      // wait out what is left of its coalescing window, not a new one (a run longer than the window
+      // would otherwise add a whole window to their wait)
+      const depth = (await this.#runtime.store.queue.depth().catch(() => undefined))?.[flow];
       // without an answer the sweep finds the work within a second
-      if ((depth?.[flow]?.pending ?? 0) > 0) this.#kick(flow);
+      if (!this.#stopping && depth && depth.pending > 0) {
+        const waited = Date.now() - (depth.oldestAt ?? Date.now());
+        this.#kick(flow, Math.max(0, this.config.service.queue.coalesceMs - waited));
+      }
     });
     this.#running.set(flow, promise);
     return promise;
@@ -318,15 +324,20 @@ export class Service {
 
   // ── events ────────────────────────────────────────────────────────────────────────────────
 
-  /** Wakes the worker for a flow after the coalescing window (events arriving meanwhile join the batch). */
+  /** Wakes the worker for a flow after the coalescing window (events arriving meanwhile join the batch), or sooner when asked. */
   #kick(flowName: string, delayMs?: number): void {
-    if (this.#stopping || this.#wake.has(flowName)) return;
+    if (this.#stopping) return;
+    const delay = delayMs ?? this.config.service.queue.coalesceMs;
+    const waking = this.#wake.get(flowName);
+    if (waking && waking.at <= Date.now() + delay) return;
     const flow = this.config.flows.find((f) => f.name === flowName && f.enabled);
     if (!flow) return;
-    this.#wake.set(flowName, setTimeout(() => {
+    if (waking) clearTimeout(waking.timer);
+    const timer = setTimeout(() => {
       this.#wake.delete(flowName);
       void this.#drain(flow);
-    }, delayMs ?? this.config.service.queue.coalesceMs));
+    }, delay);
+    this.#wake.set(flowName, { timer, at: Date.now() + delay });
   }
 
   async #drain(flow: ResolvedFlow): Promise<void> {

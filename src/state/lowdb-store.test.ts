@@ -1,8 +1,11 @@
-// The embedded store's own concerns, on real files: a corrupt file is refused, every file stays
-// private. What every backend does is in store-contract.test.ts.
+// The embedded store's own concerns, on real files: a failed write undone, runs and webhook ids
+// kept as JSON lines (runs.jsonl, queue-seen.jsonl) that do not grow without end, the older files'
+// entries moved over at open, a corrupt file refused, every file private. What every backend does
+// is in store-contract.test.ts.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { StorelinkError } from '../errors.js';
@@ -11,8 +14,81 @@ import { openLowdbStore } from './lowdb-store.js';
 const tempDir = () => mkdtemp(join(tmpdir(), 'storelink-state-'));
 const oro = (id: string) => ({ system: 'oro', entity: 'products', id });
 const ls = (id: string) => ({ system: 'lightspeed', entity: 'Item', id });
+const event = (value: string, at = 1000) => ({ flow: 'stock', by: 'itemID', value, at });
 
 describe('lowdb store files', () => {
+  it('undoes a change whose write failed: the state is what the file holds', async () => {
+    const dir = await tempDir();
+    const store = await openLowdbStore(dir);
+    await store.cursors.set('stock', { value: '1', idsAtValue: [] });
+    // the write goes to a temporary file first: a folder in its place makes it fail, the file untouched
+    await mkdir(join(dir, '.cursors.json.tmp'));
+    await assert.rejects(store.cursors.set('stock', { value: '2', idsAtValue: [] }));
+    assert.equal((await store.cursors.get('stock'))?.value, '1');
+    await rm(join(dir, '.cursors.json.tmp'), { recursive: true });
+    await store.cursors.set('sales', { value: '3', idsAtValue: [] });
+    await store.close();
+    const again = await openLowdbStore(dir);
+    assert.deepEqual([(await again.cursors.get('stock'))?.value, (await again.cursors.get('sales'))?.value], ['1', '3']);
+  });
+
+  it('keeps runs across a reopen, the last 2,000, in a log that does not grow past twice that', async () => {
+    const dir = await tempDir();
+    const store = await openLowdbStore(dir);
+    const long = await store.runs.start('stock', 'reconcile'); // still running while 4,100 others come and go
+    for (let i = 0; i < 4100; i += 1) {
+      const run = await store.runs.start('sales', 'event');
+      await store.runs.finish(run.id, 'succeeded', { n: i });
+    }
+    await store.runs.finish(long.id, 'succeeded', { written: 7 });
+    await store.close();
+    const lines = (await readFile(join(dir, 'runs.jsonl'), 'utf8')).trim().split('\n').length;
+    assert.ok(lines <= 2 * 2000 + 2, `${lines} lines`);
+    const again = await openLowdbStore(dir);
+    const runs = await again.runs.list();
+    assert.equal(runs.length, 2000);
+    assert.deepEqual(runs[0]?.counts, { n: 4099 });
+    assert.deepEqual((await again.runs.list({ flow: 'stock' })).map((r) => [r.status, r.counts.written]), [['succeeded', 7]]);
+  });
+
+  it('takes over the runs an older runs.json kept', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'runs.json'), JSON.stringify({ version: 1, runs: [{ id: 'r1', flow: 'stock', mode: 'apply', status: 'succeeded', startedAt: '2026-11-01T10:00:00.000Z', finishedAt: '2026-11-01T10:00:01.000Z', counts: { updated: 4 } }] }));
+    const store = await openLowdbStore(dir);
+    const run = await store.runs.start('stock', 'apply');
+    await store.runs.finish(run.id, 'failed', {}, 'Oro answered 503');
+    await store.close();
+    const again = await openLowdbStore(dir);
+    assert.deepEqual((await again.runs.list()).map((r) => [r.status, r.counts.updated]), [['failed', undefined], ['succeeded', 4]]);
+    assert.equal(existsSync(join(dir, 'runs.json')), false, 'moved into runs.jsonl');
+  });
+
+  it('keeps queue.json the size of its work however many webhook ids it remembers', async () => {
+    const dir = await tempDir();
+    const store = await openLowdbStore(dir);
+    for (let i = 0; i < 2000; i += 1) await store.queue.enqueue([event(String(i % 5))], `lightspeed:inventory.update:${i}`);
+    const size = (await stat(join(dir, 'queue.json'))).size;
+    assert.ok(size < 2000, `queue.json holds 5 items, not 2,000 ids: ${size} bytes`);
+    assert.equal((await readFile(join(dir, 'queue-seen.jsonl'), 'utf8')).trim().split('\n').length, 2000, 'one line per id');
+    await store.close();
+    const reopened = await openLowdbStore(dir);
+    assert.equal(await reopened.queue.enqueue([event('9')], 'lightspeed:inventory.update:0'), 'duplicate');
+    assert.equal(await reopened.queue.enqueue([event('9')], 'lightspeed:inventory.update:2000'), 'queued');
+    await reopened.close();
+  });
+
+  it('takes over the webhook ids an older queue.json kept', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'queue.json'), JSON.stringify({ version: 1, items: [], seen: { 'oro:old': Date.now() - 60_000 } }));
+    const store = await openLowdbStore(dir);
+    assert.equal(await store.queue.enqueue([event('7')], 'oro:old'), 'duplicate');
+    await store.close();
+    assert.deepEqual(JSON.parse(await readFile(join(dir, 'queue.json'), 'utf8')).seen, {});
+    const reopened = await openLowdbStore(dir);
+    assert.equal(await reopened.queue.enqueue([event('7')], 'oro:old'), 'duplicate', 'still remembered once moved');
+    await reopened.close();
+  });
+
   it('refuses to open a corrupt state file instead of starting empty', async () => {
     const dir = await tempDir();
     await (await openLowdbStore(dir)).close();

@@ -278,8 +278,11 @@ function runStore(pool: pg.Pool): RunStore {
   return {
     async start(flow, mode) {
       const run: RunRecord = { id: randomUUID(), flow, mode, status: 'running', startedAt: nowIso(), counts: {} };
-      await pool.query(`WITH added AS (INSERT INTO runs (id, flow, mode, status, started_at, counts) VALUES ($1, $2, $3, 'running', $4, '{}') RETURNING seq)
-        DELETE FROM runs WHERE seq <= (SELECT seq FROM added) - $5`, [run.id, flow, mode, run.startedAt, MAX_RUNS]);
+      // the last MAX_RUNS, as lowdb keeps them: beyond that the oldest finished runs go; one still
+      // running (a long reconciliation) stays until it ends (the DELETE does not see the new row: + 1)
+      await pool.query(`WITH added AS (INSERT INTO runs (id, flow, mode, status, started_at, counts) VALUES ($1, $2, $3, 'running', $4, '{}'))
+        DELETE FROM runs WHERE seq IN (SELECT seq FROM runs WHERE status <> 'running' ORDER BY seq
+          LIMIT GREATEST(0, (SELECT count(*) FROM runs) + 1 - $5))`, [run.id, flow, mode, run.startedAt, MAX_RUNS]);
       return run;
     },
     async finish(id, status: Exclude<RunStatus, 'running'>, counts, error) {
@@ -416,10 +419,11 @@ class PostgresQueue implements WorkQueue {
     }
     const now = Date.now();
     const outcome = await transaction(this.pool, async (client) => {
+      // an id older than the TTL is forgotten first, as lowdb forgets it: its redelivery is new work
+      await client.query('DELETE FROM queue_seen WHERE seen_at < $1', [now - SEEN_TTL_MS]);
       const seen = await client.query('INSERT INTO queue_seen (event_id, seen_at) VALUES ($1, $2) ON CONFLICT (event_id) DO NOTHING', [eventId, now]);
       if (seen.rowCount === 0) return 'duplicate' as const;
       if (groups.size > 0) await upsert(client);
-      await client.query('DELETE FROM queue_seen WHERE seen_at < $1', [now - SEEN_TTL_MS]);
       return 'queued' as const;
     });
     if (outcome === 'queued' && ++this.#eventsSincePrune >= 1000) {

@@ -2,7 +2,8 @@
 // real server (test/support/postgres.ts starts one, or names why it cannot). Cursors, the
 // cross-reference table, written values, runs, exceptions, tokens, the journal, the audit trail and
 // the work queue (coalescing, work taken before a newer event, leases, backoff, dead letters,
-// requeue from another instance, webhook ids seen once), each across a reopen where it matters.
+// requeue from another instance, webhook ids seen once, many of them), each across a reopen where
+// it matters; the runs kept (the last 2,000, a running one until it ends).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { StorelinkError } from '../errors.js';
@@ -128,6 +129,25 @@ function contract(backend: StateBackend): void {
       assert.ok(runs[1]?.finishedAt);
       assert.deepEqual((await store.runs.list({ limit: 2 })).map((r) => r.flow), ['prices', 'stock']);
       await assert.rejects(store.runs.finish('no-such-run', 'succeeded', {}), isCode('SL_STATE_CORRUPT'));
+    });
+
+    it('keeps the last 2,000 runs across a reopen; one still running stays until it ends', async () => {
+      const state = await fresh();
+      const store = await state.open();
+      const long = await store.runs.start('stock', 'reconcile'); // still running while 2,050 others come and go
+      for (let i = 0; i < 2050; i += 1) {
+        const run = await store.runs.start('sales', 'event');
+        await store.runs.finish(run.id, 'succeeded', { n: i });
+      }
+      await store.runs.finish(long.id, 'succeeded', { written: 7 });
+      await store.close();
+      const again = await state.open();
+      const runs = await again.runs.list();
+      assert.equal(runs.length, 2000);
+      assert.deepEqual(runs[0]?.counts, { n: 2049 });
+      assert.deepEqual(runs.at(-2)?.counts, { n: 51 }, 'the oldest finished ones went');
+      assert.deepEqual((await again.runs.list({ flow: 'stock' })).map((r) => [r.status, r.counts.written]), [['succeeded', 7]]);
+      assert.equal(runs.at(-1)?.id, long.id, 'in the order the runs started');
     });
 
     it('keeps the last written fields per record', async () => {
@@ -269,6 +289,18 @@ function contract(backend: StateBackend): void {
         assert.equal(await reopened.queue.enqueue([event('8')], 'oro:abc'), 'duplicate', 'remembered across a restart');
         assert.equal(await reopened.queue.enqueue([event('8')], 'oro:abd'), 'queued');
         assert.deepEqual((await reopened.queue.list()).map((i) => i.value).sort(), ['7', '8']);
+      });
+
+      it('remembers every webhook id of a busy intake across a reopen, the queue holding only its work', async () => {
+        const state = await fresh();
+        const store = await state.open();
+        for (let i = 0; i < 2000; i += 1) await store.queue.enqueue([event(String(i % 5))], `lightspeed:inventory.update:${i}`);
+        assert.deepEqual((await store.queue.list()).map((i) => [i.value, i.events]).sort(), [['0', 400], ['1', 400], ['2', 400], ['3', 400], ['4', 400]]);
+        await store.close();
+        const reopened = await state.open();
+        assert.equal(await reopened.queue.enqueue([event('9')], 'lightspeed:inventory.update:0'), 'duplicate');
+        assert.equal(await reopened.queue.enqueue([event('9')], 'lightspeed:inventory.update:1999'), 'duplicate');
+        assert.equal(await reopened.queue.enqueue([event('9')], 'lightspeed:inventory.update:2000'), 'queued');
       });
     });
   });

@@ -1,11 +1,12 @@
 // `npm run bench [-- suite …]`: the figures the issues name, measured on this machine, written to
-// bench-results/latest.json. Suites: transform, xref, sandbox, connectors, plan, latency (default: all).
+// bench-results/latest.json. Suites: transform, xref, sandbox, connectors, plan, latency, latency-x (default: all).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/paths.js';
 import { connectorBench } from './connectors.js';
 import { latencyBench } from './latency.js';
+import { latencyXBench } from './latency-x.js';
 import { planBench } from './plan.js';
 import { sandboxBench } from './sandbox.js';
 import { transformBench, xrefBench } from './transform.js';
@@ -17,6 +18,7 @@ const SUITES: Record<string, () => Promise<Record<string, number>>> = {
   connectors: connectorBench,
   plan: planBench,
   latency: latencyBench,
+  'latency-x': latencyXBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

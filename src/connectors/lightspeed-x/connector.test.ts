@@ -157,6 +157,43 @@ describe('Lightspeed X-Series connector: reads', () => {
     assert.equal(connector.scans('products', 'sku', 5000), false);
     assert.equal(connector.scans('sales', 'note', 1), true);
   });
+
+  it('finds each record once by many keys, in its current state, when one changes while the pages are read', async () => {
+    // the oldest stock row is on the first page; its product among 40 asked for (more than are looked up one by one)
+    const oldest = (w.sim.inspect('inventory') as Rec[])[0]!;
+    const products = [oldest.product_id as string, ...live(w, 'products').filter((p) => p.has_inventory && p.id !== oldest.product_id).slice(0, 39).map((p) => p.id as string)];
+    let changed: Rec | undefined;
+    const since = w.log.lastSeq;
+    // the change lands between the first page of /inventory and the next (the connector asks the clock before each request)
+    const paged = connect(w, {
+      now: () => {
+        if (!changed && apiCalls(w, since).some((e) => e.path.startsWith('/api/2.0/inventory'))) {
+          changed = w.sim.setInventory({ productId: oldest.product_id, outletId: oldest.outlet_id, count: 4321 }) as Rec;
+        }
+        return w.clock.now();
+      },
+    }, { pageSize: 50, refreshToken: w.sim.mintRefreshToken() });
+    const rows = await paged.getByKeys('inventory', 'product_id', products);
+    await paged.close();
+    assert.ok(changed, 'the stock changed during the read');
+    const pairs = rows.map((r) => `${String(r.product_id)} ${String(r.outlet_id)}`);
+    assert.equal(new Set(pairs).size, pairs.length, 'one row per product and outlet');
+    const row = rows.find((r) => r.product_id === changed!.product_id && r.outlet_id === changed!.outlet_id)!;
+    assert.equal(row.inventory_level, 4321);
+  });
+
+  it('sends a GET once when the same GET is asked for while it still waits its turn, each caller getting its own copy', async () => {
+    const ids = live(w, 'products').slice(0, 3).map((p) => p.id as string);
+    const since = w.log.lastSeq;
+    // two flows woken by one webhook look up the same records at the same moment
+    const [first, second] = await Promise.all([connector.getByKeys('products', 'id', ids), connector.getByKeys('products', 'id', ids)]);
+    assert.deepEqual(first, second);
+    assert.deepEqual(first.map((p) => p.id), ids);
+    const gets = apiCalls(w, since).filter((e) => e.method === 'GET' && /^\/api\/2\.0\/products\/[^/?]+$/.test(e.path));
+    assert.ok(gets.length < 6, `${gets.length} GETs for 3 products asked for twice`);
+    first[0]!.name = 'changed by one flow';
+    assert.notEqual(second[0]!.name, 'changed by one flow');
+  });
 });
 
 describe('Lightspeed X-Series connector: tokens', () => {

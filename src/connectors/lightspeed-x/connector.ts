@@ -79,6 +79,10 @@ export class LightspeedXConnector implements Connector {
   readonly #now: () => number;
   readonly #pageSize: number;
   #queue: Promise<unknown> = Promise.resolve();
+  /** GETs queued and not sent yet, by method and target: an identical GET joins the waiting one. */
+  readonly #waiting = new Map<string, Promise<HttpResult<unknown>>>();
+  /** GETs answered by joining an identical waiting one (each a request the window did not pay for). */
+  joined = 0;
   /** Price-book row id → its book, from reads and writes (a delete names only the row). */
   readonly #bookOfRow = new Map<string, string>();
 
@@ -137,9 +141,24 @@ export class LightspeedXConnector implements Connector {
     await Promise.all([this.#api.close(), this.#authHttp.close()]);
   }
 
-  /** One request at a time: the window count stays exact. */
+  /**
+   * One request at a time: the window count stays exact. A GET asked for while the same GET still
+   * waits its turn (flows woken by one webhook read the same sale and products; under a spent window
+   * many wait) joins it instead of costing the window again: it is sent after both asked, so its
+   * answer is as fresh as a request of one's own — each caller gets a copy of the answer.
+   */
   #send<T>(spec: HttpRequestSpec): Promise<HttpResult<T>> {
-    const run = this.#queue.then(() => this.#api.request<T>(spec));
+    const key = spec.method === 'GET' && spec.json === undefined && spec.body === undefined ? this.#api.target(spec) : undefined;
+    const waiting = key === undefined ? undefined : this.#waiting.get(key);
+    if (waiting) {
+      this.joined += 1;
+      return waiting.then((result) => ({ ...result, data: (result.text === '' || spec.parse === 'text' ? result.text : JSON.parse(result.text)) as T }));
+    }
+    const run = this.#queue.then(() => {
+      if (key !== undefined) this.#waiting.delete(key);
+      return this.#api.request<T>(spec);
+    });
+    if (key !== undefined) this.#waiting.set(key, run as Promise<HttpResult<unknown>>);
     this.#queue = run.catch(() => undefined);
     return run;
   }
@@ -218,11 +237,18 @@ export class LightspeedXConnector implements Connector {
     }
     // many keys: one full read (deleted rows included: a record found by its key is its counterpart even when deleted)
     const keys = new Set(wanted);
+    const byId = new Map<string, CanonicalRecord>();
     const out: CanonicalRecord[] = [];
     for await (const page of this.#pages(spec, entity, { after: 0, deleted: true })) {
-      out.push(...page.records.filter((r) => r[field] !== undefined && r[field] !== null && keys.has(String(r[field]))));
+      for (const record of page.records) {
+        if (record[field] === undefined || record[field] === null || !keys.has(String(record[field]))) continue;
+        // a record changed while the pages were read comes again further on, with a newer version:
+        // the last copy is the current one (two copies of a stock row counted its stock twice)
+        if (typeof record.id === 'string' || typeof record.id === 'number') byId.set(String(record.id), record);
+        else out.push(record);
+      }
     }
-    return out;
+    return [...byId.values(), ...out];
   }
 
   /**
