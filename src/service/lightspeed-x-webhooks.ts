@@ -14,10 +14,9 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { ResolvedFlow } from '../config/model.js';
 import { connectorById } from '../connectors/registry.js';
-import type { Logger } from '../logging/logger.js';
-import type { QueueInput, WorkQueue } from '../state/store.js';
+import type { QueueInput } from '../state/store.js';
 import type { WebhookHandler, WebhookReply, WebhookRequest } from './http.js';
-import type { ServiceMetrics } from './metrics.js';
+import { queueDelivery, refuseDelivery, type IntakeService } from './webhook-delivery.js';
 import { header } from './webhooks.js';
 
 export const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded';
@@ -39,8 +38,7 @@ const ENTITIES: Readonly<Partial<Record<XSeriesType, { readonly entity: string; 
 /** Redelivery memory per record: the digest of the last payload seen (bounded; see #eventId). */
 const LATEST_MAX = 100_000;
 
-export interface LightspeedXIntakeOptions {
-  readonly system: string;
+export interface LightspeedXIntakeOptions extends IntakeService {
   /** The connector of that system (`lightspeed-x`), for the key field of its entities. */
   readonly connector: string;
   /** The app's client secret: the HMAC key of X-Signature. */
@@ -48,9 +46,6 @@ export interface LightspeedXIntakeOptions {
   /** The store's domain prefix: a delivery naming another store is refused. Undefined: not checked. */
   readonly domainPrefix?: string;
   readonly flows: readonly ResolvedFlow[];
-  readonly queue: WorkQueue;
-  readonly metrics: ServiceMetrics;
-  readonly logger: Logger;
   readonly onQueued: (flows: readonly string[]) => void;
   readonly now?: () => number;
 }
@@ -63,12 +58,7 @@ export class LightspeedXWebhookIntake implements WebhookHandler {
 
   async handle(request: WebhookRequest): Promise<WebhookReply> {
     const { options } = this;
-    const reject = (status: number, error: string): WebhookReply => {
-      options.metrics.events.inc({ source: `webhook:${options.system}`, outcome: 'rejected' });
-      options.metrics.errors.inc({ flow: '', class: 'event' });
-      options.logger.warn({ system: options.system, status, reason: error }, 'webhook refused');
-      return { status, body: { error } };
-    };
+    const reject = (status: number, error: string): WebhookReply => refuseDelivery(options, status, error);
 
     const signatureHeader = header(request.headers, 'x-signature');
     if (!signatureHeader) return reject(401, 'X-Signature is missing');
@@ -111,15 +101,10 @@ export class LightspeedXWebhookIntake implements WebhookHandler {
     const at = options.now?.() ?? Date.now();
     const { inputs, flows } = this.#inputs(type, mapped, record, id, at);
     const digest = payloadDigest(payload);
-    let outcome: 'queued' | 'duplicate';
-    try {
-      outcome = await options.queue.enqueue(inputs, this.#eventId(type, id, digest, at));
-    } catch (error) {
-      options.logger.error({ err: (error as Error).message }, 'could not queue a webhook');
-      return { status: 503, body: { error: 'the queue could not be written; deliver again' } };
-    }
+    const queued = await queueDelivery(options, inputs, this.#eventId(type, id, digest, at));
+    if ('unavailable' in queued) return queued.unavailable;
+    const { outcome } = queued;
     this.#remember(`${type}\u0000${id}`, digest);
-    options.metrics.events.inc({ source: `webhook:${options.system}`, outcome });
     if (outcome === 'duplicate') return { status: 200, body: { status: 'duplicate', type, id } };
     if (flows.size > 0) options.onQueued([...flows]);
     return { status: 200, body: { status: 'queued', type, id, flows: [...flows], records: inputs.length } };

@@ -8,26 +8,21 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { ResolvedFlow } from '../config/model.js';
 import { connectorById } from '../connectors/registry.js';
-import type { Logger } from '../logging/logger.js';
-import type { QueueInput, WorkQueue } from '../state/store.js';
+import type { QueueInput } from '../state/store.js';
 import type { WebhookHandler, WebhookReply, WebhookRequest } from './http.js';
-import type { ServiceMetrics } from './metrics.js';
+import { queueDelivery, refuseDelivery, type IntakeService } from './webhook-delivery.js';
 
 /** Oro's entity alias in a topic → the API resource. */
 const RESOURCES: Readonly<Record<string, string>> = {
   order: 'orders', product: 'products', customer: 'customers', customeruser: 'customerusers', category: 'categories', pricelist: 'pricelists',
 };
 
-export interface IntakeOptions {
-  readonly system: string;
+export interface IntakeOptions extends IntakeService {
   /** The connector of that system, for the key field of its entities. */
   readonly connector: string;
   readonly secret: string;
   readonly maxAgeMs: number;
   readonly flows: readonly ResolvedFlow[];
-  readonly queue: WorkQueue;
-  readonly metrics: ServiceMetrics;
-  readonly logger: Logger;
   readonly onQueued: (flows: readonly string[]) => void;
   readonly now?: () => number;
 }
@@ -37,12 +32,7 @@ export class OroWebhookIntake implements WebhookHandler {
 
   async handle(request: WebhookRequest): Promise<WebhookReply> {
     const { options } = this;
-    const reject = (status: number, error: string): WebhookReply => {
-      options.metrics.events.inc({ source: `webhook:${options.system}`, outcome: 'rejected' });
-      options.metrics.errors.inc({ flow: '', class: 'event' });
-      options.logger.warn({ system: options.system, status, reason: error }, 'webhook refused');
-      return { status, body: { error } };
-    };
+    const reject = (status: number, error: string): WebhookReply => refuseDelivery(options, status, error);
     const signature = header(request.headers, 'webhook-signature');
     if (!signature) return reject(401, 'Webhook-Signature is missing');
     const expected = createHmac('sha256', options.secret).update(request.body).digest();
@@ -95,14 +85,9 @@ export class OroWebhookIntake implements WebhookHandler {
         flows.add(flow.name);
       }
     }
-    let outcome: 'queued' | 'duplicate';
-    try {
-      outcome = await options.queue.enqueue(inputs, `${options.system}:${webhookId}`);
-    } catch (error) {
-      options.logger.error({ err: (error as Error).message }, 'could not queue a webhook');
-      return { status: 503, body: { error: 'the queue could not be written; deliver again' } };
-    }
-    options.metrics.events.inc({ source: `webhook:${options.system}`, outcome });
+    const queued = await queueDelivery(options, inputs, `${options.system}:${webhookId}`);
+    if ('unavailable' in queued) return queued.unavailable;
+    const { outcome } = queued;
     if (outcome === 'duplicate') return { status: 200, body: { status: 'duplicate', webhookId } };
     if (flows.size > 0) options.onQueued([...flows]);
     return { status: 202, body: { status: 'queued', flows: [...flows], records: ids.length } };
