@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { packageRoot } from '../../src/paths.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/sandbox.js';
 import type { Row } from './example-world.js';
+import { openOrderLines, productLevels } from './stock-formula.js';
 
 export interface XWorld {
   readonly sandbox: Sandbox;
@@ -82,9 +83,6 @@ export async function dispatchSale(sandbox: Sandbox, saleId: string): Promise<vo
 }
 
 const POOL = ['Downtown', 'Riverside'];
-const BUFFER = 2;
-const SKU_BUFFERS: Record<string, number> = { '8BC37': 0 };
-const OPEN = new Set(['open', 'pending', 'processing']);
 const CLOSED = new Set(['CLOSED', 'DISPATCHED_CLOSED', 'PICKED_UP_CLOSED', 'ONACCOUNT_CLOSED', 'LAYBY_CLOSED', 'SERVICE_CLOSED']);
 
 /**
@@ -96,32 +94,16 @@ export function xStockTruth(sandbox: Sandbox): Map<string, number> {
   const products = new Map(oroRows(sandbox, 'products').map((p) => [p.sku as string, p]));
   const precisions = oroRows(sandbox, 'productunitprecisions');
   const fulfilled = new Set(xRows(sandbox, 'sales').filter((s) => CLOSED.has(s.status as string) && s.invoice_number).map((s) => s.invoice_number));
-  const openOrders = new Set(oroRows(sandbox, 'orders').filter((o) => OPEN.has(o.internalStatus as string) && o.shippingStatus !== 'shipped' && !fulfilled.has(o.identifier)).map((o) => o.id));
-  const lines = oroRows(sandbox, 'orderlineitems').filter((l) => openOrders.has(l.orderId));
+  const lines = openOrderLines(oroRows(sandbox, 'orders'), oroRows(sandbox, 'orderlineitems'), fulfilled);
   const pool = new Set(POOL.map((name) => outletId(sandbox, name)));
   const inventory = xRows(sandbox, 'inventory');
   const expected = new Map<string, number>();
   for (const item of xRows(sandbox, 'products')) {
     if (item.deleted_at !== null) continue;
-    const sku = item.sku as string;
-    const product = products.get(sku);
+    const product = products.get(item.sku as string);
     if (!product) continue;
-    const units = precisions.filter((p) => p.productId === product.id);
-    const rate = (unit: unknown) => units.find((p) => p.unit === unit)?.conversionRate as number | undefined;
-    const posRate = units.find((p) => p.id === product.primaryUnitPrecisionId)!.conversionRate as number;
-    const mine = lines.filter((l) => l.productSku === sku);
-    if (mine.some((l) => !rate(l.unit))) continue;
-    const onHand = inventory.filter((r) => r.product_id === item.id && pool.has(r.outlet_id as string)).reduce((sum, r) => sum + Math.max(0, Number(r.inventory_level)), 0);
-    const committed = mine.reduce((sum, l) => sum + Math.ceil(exact((l.quantity as number) * rate(l.unit)! / posRate)), 0);
-    const available = Math.max(0, onHand - (SKU_BUFFERS[sku] ?? BUFFER) - committed);
-    for (const unit of units) {
-      if (!((unit.conversionRate as number) > 0)) continue;
-      expected.set(`${sku} ${unit.unit as string}`, Math.floor(exact(available * posRate / (unit.conversionRate as number))));
-    }
+    const poolOnHand = inventory.filter((r) => r.product_id === item.id && pool.has(r.outlet_id as string)).map((r) => Number(r.inventory_level));
+    for (const [key, level] of productLevels(product, precisions, poolOnHand, lines)) expected.set(key, level);
   }
   return expected;
-}
-
-function exact(value: number): number {
-  return Number(value.toFixed(9));
 }
