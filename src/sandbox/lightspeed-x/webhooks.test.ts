@@ -3,59 +3,20 @@
 // the 20-retry cap (never deactivated), timeouts, the fault switches, and close.
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { ManualClock } from '../clock.js';
 import { Random } from '../random.js';
+import { WebhookTestReceiver } from '../webhook-test-receiver.js';
 import { MAX_RETRIES, retryDelayMs, WebhookDispatcher, WebhookInputError } from './webhooks.js';
 
 const SECRET = 'sandbox-x-secret';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-interface Received { readonly path: string; readonly headers: IncomingHttpHeaders; readonly body: string }
-
-/** A receiver answering each request with the next scripted status (then 200); `holdMs` delays replies. */
-class Receiver {
-  readonly received: Received[] = [];
-  statuses: number[] = [];
-  holdMs = 0;
-  #server: Server | undefined;
-  url = '';
-
-  async start(): Promise<void> {
-    this.#server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        this.received.push({ path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-        const status = this.statuses.shift() ?? 200;
-        const reply = (): void => { if (!res.destroyed) res.writeHead(status).end(); };
-        if (this.holdMs > 0) setTimeout(reply, this.holdMs);
-        else reply();
-      });
-    });
-    await new Promise<void>((resolve) => this.#server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
-  }
-
-  reset(): void {
-    this.received.length = 0;
-    this.statuses = [];
-    this.holdMs = 0;
-  }
-
-  async stop(): Promise<void> {
-    this.#server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.#server?.close(() => resolve()));
-  }
-}
-
 const payloadOf = (body: string): unknown => JSON.parse(new URLSearchParams(body).get('payload')!);
 const inventory = (count: number) => ({ id: 'b8ca3a65-0183-11e4-fbb5-1a4a1a4a1a4a', product_id: 'p-1', outlet_id: 'o-1', count, reorder_point: 2, restock_level: 10, attributed_cost: 4.5 });
 
 describe('X-Series webhook dispatcher', () => {
-  const receiver = new Receiver();
+  const receiver = new WebhookTestReceiver();
   let clock: ManualClock;
   let hooks: WebhookDispatcher;
   const make = (extra: Partial<ConstructorParameters<typeof WebhookDispatcher>[0]> = {}) => {

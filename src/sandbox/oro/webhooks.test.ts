@@ -2,44 +2,10 @@
 // asynchronous delivery, per-record topics, retries, 410, and the 7.0.4 `webhook_accessible` flags.
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { WebhookTestReceiver } from '../webhook-test-receiver.js';
 import { DEFAULT_WEBHOOKS } from './webhooks.js';
 import { createProduct, link, startOro, type Harness } from './test-harness.js';
-
-interface Received { readonly headers: IncomingHttpHeaders; readonly body: string; readonly at: number }
-
-/** A webhook receiver answering each request with the next status of a script (then 200). */
-class Receiver {
-  readonly received: Received[] = [];
-  statuses: number[] = [];
-  /** While set, replies wait for it (to show the API does not wait for delivery). */
-  hold: Promise<void> | undefined;
-  #server: Server | undefined;
-  url = '';
-
-  async start(): Promise<void> {
-    this.#server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        this.received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: performance.now() });
-        const status = this.statuses.shift() ?? 200;
-        const reply = (): void => { res.writeHead(status).end(); };
-        if (this.hold) void this.hold.then(reply);
-        else reply();
-      });
-    });
-    await new Promise<void>((resolve) => this.#server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}/hook`;
-  }
-
-  async stop(): Promise<void> {
-    this.#server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.#server?.close(() => resolve()));
-  }
-}
 
 async function subscribe(h: Harness, url: string, topic: string, extra: { secret?: string; format?: string } = {}): Promise<string> {
   const reply = await h.api('POST', '/admin/api/webhooks', {
@@ -59,11 +25,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{1
 
 describe('Oro webhooks', () => {
   let h: Harness;
-  let receiver: Receiver;
+  let receiver: WebhookTestReceiver;
   before(async () => {
     h = await startOro({ webhookRetryDelaysMs: [40, 80, 160] });
-    receiver = new Receiver();
-    await receiver.start();
+    receiver = new WebhookTestReceiver();
+    await receiver.start('/hook');
   });
   after(async () => {
     await h.close();
