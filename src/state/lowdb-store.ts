@@ -18,6 +18,7 @@ import {
   type WrittenStore, type XrefStore, type QueueInput, type QueueItem, type WorkQueue, type QueueDepth,
   backoffMs, DEFAULT_LEASE_MS, MAX_RUNS, queueId, SEEN_MAX, SEEN_TTL_MS, shortQueueId, type StateSnapshot,
 } from './store.js';
+import { decideLinks, sideKey } from './link-decisions.js';
 
 export { shortQueueId } from './store.js';
 
@@ -561,10 +562,6 @@ class LowdbQueue implements WorkQueue {
   }
 }
 
-
-/** Index key of one direction: a record and the system/entity on the other side. */
-const sideKey = (ref: Ref, system: string, entity: string): string => `${refKey(ref)}>${system}/${entity}`;
-
 class LowdbXref implements XrefStore {
   readonly #index = new Map<string, Ref>();
 
@@ -587,39 +584,20 @@ class LowdbXref implements XrefStore {
   }
 
   async linkMany(pairs: readonly (readonly [Ref, Ref])[]): Promise<LinkResult[]> {
-    const results: LinkResult[] = [];
-    const added: LinkRow[] = [];
-    const addedKeys: string[] = [];
     const at = now();
-    try {
-      for (const [a, b] of pairs) {
-        const forward = sideKey(a, b.system, b.entity);
-        const backward = sideKey(b, a.system, a.entity);
-        const existingB = this.#index.get(forward);
-        const existingA = this.#index.get(backward);
-        if (existingB && refKey(existingB) === refKey(b)) {
-          results.push('exists');
-          continue;
-        }
-        if (existingB || existingA) {
-          const [linked, other] = existingB ? [a, existingB] : [b, existingA!];
-          throw slError('SL_STATE_CONFLICT', `${refKey(linked)} is already linked to ${refKey(other)}; refusing to link ${refKey(a)} ⇄ ${refKey(b)}`, {
-            hint: 'Unlink the stale pair first if the record really moved',
-          });
-        }
-        this.#index.set(forward, b);
-        this.#index.set(backward, a);
-        addedKeys.push(forward, backward);
-        added.push([a.system, a.entity, a.id, b.system, b.entity, b.id, at]);
-        results.push('created');
-      }
-    } catch (error) {
-      for (const key of addedKeys) this.#index.delete(key);
-      throw error;
-    }
+    const { results, added } = decideLinks(pairs, this.#index);
     if (added.length === 0) return results;
+    // in the index before the write, so a batch decided meanwhile sees them (taken out again if the write fails)
+    const addedKeys: string[] = [];
+    for (const [a, b] of added) {
+      const forward = sideKey(a, b.system, b.entity);
+      const backward = sideKey(b, a.system, a.entity);
+      this.#index.set(forward, b);
+      this.#index.set(backward, a);
+      addedKeys.push(forward, backward);
+    }
     const before = this.db.data.links.length;
-    for (const row of added) this.db.data.links.push(row);
+    for (const [a, b] of added) this.db.data.links.push([a.system, a.entity, a.id, b.system, b.entity, b.id, at]);
     try {
       await this.track(this.db.write());
     } catch (error) {

@@ -14,6 +14,7 @@ import {
   type Ref, type RunRecord, type RunStatus, type RunStore, type Store, type TokenStore, type WorkQueue, type WrittenRecord,
   type WrittenStore, type XrefStore,
 } from './store.js';
+import { decideLinks, sideKey } from './link-decisions.js';
 
 export interface PostgresStoreOptions {
   /** postgres://user:password@host:port/database — a secret: it never appears in a message. */
@@ -157,8 +158,6 @@ function tokenStore(pool: pg.Pool): TokenStore {
   };
 }
 
-const sideKey = (ref: Ref, system: string, entity: string): string => `${refKey(ref)}>${system}/${entity}`;
-
 class PostgresXref implements XrefStore {
   constructor(private readonly pool: pg.Pool) {}
 
@@ -195,29 +194,7 @@ class PostgresXref implements XrefStore {
       index.set(sideKey({ system: String(row.system), entity: String(row.entity), id: String(row.id) }, String(row.other_system), String(row.other_entity)),
         { system: String(row.other_system), entity: String(row.other_entity), id: String(row.other_id) });
     }
-    // decided pair by pair, as lowdb does, so a batch that names a pair twice links it once
-    const results: LinkResult[] = [];
-    const added: (readonly [Ref, Ref])[] = [];
-    for (const [a, b] of pairs) {
-      const forward = sideKey(a, b.system, b.entity);
-      const backward = sideKey(b, a.system, a.entity);
-      const existingB = index.get(forward);
-      const existingA = index.get(backward);
-      if (existingB && refKey(existingB) === refKey(b)) {
-        results.push('exists');
-        continue;
-      }
-      if (existingB || existingA) {
-        const [linked, other] = existingB ? [a, existingB] : [b, existingA!];
-        throw slError('SL_STATE_CONFLICT', `${refKey(linked)} is already linked to ${refKey(other)}; refusing to link ${refKey(a)} ⇄ ${refKey(b)}`, {
-          hint: 'Unlink the stale pair first if the record really moved',
-        });
-      }
-      index.set(forward, b);
-      index.set(backward, a);
-      added.push([a, b]);
-      results.push('created');
-    }
+    const { results, added } = decideLinks(pairs, index);
     if (added.length === 0) return results;
     // one statement: every new link, both directions (a record linked to itself, one row), or none
     await this.pool.query(`WITH links AS (
