@@ -108,24 +108,41 @@ export async function planAndApply(runtime: Runtime, options: MakePlanOptions = 
  * from fresh data. `keys` restricts the run to those source records (the service's events).
  */
 export async function runFlow(
-  runtime: Runtime, flow: ResolvedFlow, options: MakePlanOptions & { keys?: readonly SourceKeys[] } = {}, onFlow?: (plan: FlowPlan) => void,
+  runtime: Runtime, flow: ResolvedFlow, options: MakePlanOptions & { keys?: readonly SourceKeys[]; retryLater?: RetryLater } = {}, onFlow?: (plan: FlowPlan) => void,
 ): Promise<{ plan: FlowPlan; result: FlowApplyResult }> {
   const planOptions = { ...flowOptions(options), ...(options.keys ? { keys: options.keys } : {}) };
   let plan = await planFlow(runtime, flow, planOptions);
   onFlow?.(plan);
   const first = plan;
-  let result = await applyFlow(runtime, flow, plan, options.progress);
+  let result = await applyFlow(runtime, flow, plan, options.progress, options.retryLater);
   for (let round = 1; result.deferred > 0 && round <= RECHECK_ROUNDS; round += 1) {
     const replanned = (result.replanned ?? 0) + result.deferred;
     plan = await planFlow(runtime, flow, planOptions);
-    const again = await applyFlow(runtime, flow, plan, options.progress);
+    const again = await applyFlow(runtime, flow, plan, options.progress, options.retryLater);
+    const [before, now] = [failedSourcesOf(result), failedSourcesOf(again)];
+    const failed = result.failed + again.failed;
+    const { failedSources: _again, ...rest } = again;
     result = {
-      ...again, replanned, created: result.created + again.created, updated: result.updated + again.updated, recovered: result.recovered + again.recovered,
-      failed: result.failed + again.failed, exceptions: result.exceptions + again.exceptions, writeRequests: result.writeRequests + again.writeRequests,
+      ...rest, replanned, created: result.created + again.created, updated: result.updated + again.updated, recovered: result.recovered + again.recovered,
+      failed, exceptions: result.exceptions + again.exceptions, writeRequests: result.writeRequests + again.writeRequests,
+      ...(failed > 0 && before && now ? { failedSources: [...before, ...now] } : {}),
     };
   }
   return { plan: first, result };
 }
+
+/** The source ids of a result's failed writes: none when nothing failed, undefined when a failed write names no source record. */
+export function failedSourcesOf(result: FlowApplyResult): readonly string[] | undefined {
+  return result.failed === 0 ? [] : result.failedSources;
+}
+
+/**
+ * Takes the source records whose writes failed for a transient reason into a durable retry queue
+ * (the service's). Given to a cursor run, it lets the cursor move past what the run did write:
+ * without it one transient failure among thousands of records keeps the cursor where it was, and
+ * under steady faults every later run reads everything since then again.
+ */
+export type RetryLater = (sourceIds: readonly string[]) => Promise<void>;
 
 /** How often a flow is planned again for records that changed under it; after that they wait for the next run. */
 const RECHECK_ROUNDS = 3;
@@ -186,6 +203,11 @@ export interface FlowApplyResult {
   readonly deferred: number;
   /** Records planned again from fresh data because the target changed between plan and write. */
   readonly replanned?: number;
+  /**
+   * When writes failed: the source ids of their records; absent when a failed write names no
+   * source record (the service then retries every record of the run, not only these).
+   */
+  readonly failedSources?: readonly string[];
 }
 
 /**
@@ -236,7 +258,7 @@ export async function applyPlan(runtime: Runtime, plan: Plan, progress?: Progres
   return results;
 }
 
-async function applyFlow(runtime: Runtime, flow: ResolvedFlow, plan: FlowPlan, progress?: ProgressSink): Promise<FlowApplyResult> {
+async function applyFlow(runtime: Runtime, flow: ResolvedFlow, plan: FlowPlan, progress?: ProgressSink, retryLater?: RetryLater): Promise<FlowApplyResult> {
   const { store } = runtime;
   const run = await store.runs.start(flow.name, 'apply');
   let exceptions = 0;
@@ -298,6 +320,8 @@ async function applyFlow(runtime: Runtime, flow: ResolvedFlow, plan: FlowPlan, p
   let recovered = 0;
   let failed = 0;
   let transient = false;
+  const failedSources: string[] = [];
+  let unnamed = false;
   for (const result of results) {
     if (result.ok) {
       if (result.recovered) recovered += 1;
@@ -306,6 +330,8 @@ async function applyFlow(runtime: Runtime, flow: ResolvedFlow, plan: FlowPlan, p
       continue;
     }
     failed += 1;
+    if (result.change.sourceId) failedSources.push(result.change.sourceId);
+    else unnamed = true;
     const error = result.error!;
     if (error.errorClass === 'transient' || error.errorClass === 'rate_limited') transient = true;
     const type: ExceptionTypeName = error.errorClass === 'rate_limited' ? 'rate_limit_exhausted' : error.errorClass === 'auth' ? 'auth_failed' : 'write_failed';
@@ -315,11 +341,19 @@ async function applyFlow(runtime: Runtime, flow: ResolvedFlow, plan: FlowPlan, p
   }
   await rememberNoops(runtime, flow, plan);
   await linkMatches(runtime, flow, plan);
-  // a transient failure keeps the cursor, so the next run reads those records again; nothing is dropped
-  if (plan.nextCursor && !transient && deferred === 0) await store.cursors.set(flow.name, plan.nextCursor);
+  // a transient failure keeps the cursor, so the next run reads those records again; nothing is
+  // dropped — unless the records that failed were taken into a retry queue, which owns them now
+  let retried = false;
+  if (plan.nextCursor && transient && deferred === 0 && retryLater && !unnamed) {
+    retried = await retryLater([...new Set(failedSources)]).then(() => true, (error: unknown) => {
+      runtime.logger?.warn({ flow: flow.name, err: error instanceof Error ? error.message : String(error) }, 'could not queue the failed records; the cursor stays');
+      return false;
+    });
+  }
+  if (plan.nextCursor && (!transient || retried) && deferred === 0) await store.cursors.set(flow.name, plan.nextCursor);
   const counts = { created, updated, recovered, failed, exceptions, writeRequests, deferred };
   await store.runs.finish(run.id, failed > 0 ? 'failed' : 'succeeded', counts);
-  return { flow: flow.name, status: failed > 0 ? 'failed' : 'succeeded', ...counts };
+  return { flow: flow.name, status: failed > 0 ? 'failed' : 'succeeded', ...counts, ...(failed > 0 && !unnamed ? { failedSources } : {}) };
 }
 
 /**

@@ -54,6 +54,8 @@ export interface RunEvent {
   readonly error?: string;
   /** Records left unwritten because the target changed under them in every re-plan (policy recheck). */
   readonly deferred?: number;
+  /** When writes failed: the source ids of their records (absent when a failed write names none). */
+  readonly failedSources?: readonly string[];
 }
 
 export class Service {
@@ -63,6 +65,8 @@ export class Service {
   readonly #options: ServiceOptions;
   readonly #alerts: Alerts;
   readonly #running = new Map<string, Promise<unknown>>();
+  /** Polls under way: a shutdown waits for them, so none queues work or moves its cursor after the state is closed. */
+  readonly #polling = new Set<Promise<void>>();
   /** Per flow, the worker's wake-up timer and when it is due. */
   readonly #wake = new Map<string, { readonly timer: NodeJS.Timeout; readonly at: number }>();
   readonly #tasks: ScheduledTask[] = [];
@@ -75,6 +79,8 @@ export class Service {
   #sweeper: NodeJS.Timeout | undefined;
   #release: (() => void) | undefined;
   #stopping = false;
+  /** Set when a shutdown gave up waiting: a run or poll still going must not touch the queue or a poll cursor, which the next process owns. */
+  #closed = false;
   #started = false;
 
   constructor(runtime: OpenRuntime, options: ServiceOptions) {
@@ -132,7 +138,9 @@ export class Service {
         const every = this.#options.pollMs ?? trigger.everyMs;
         const loop = async (): Promise<void> => {
           if (this.#stopping) return;
-          await this.#poll(flow);
+          const polling = this.#poll(flow);
+          this.#polling.add(polling);
+          await polling.finally(() => this.#polling.delete(polling));
           if (!this.#stopping) this.#timers.push(setTimeout(() => { void loop(); }, every));
         };
         void loop();
@@ -208,14 +216,19 @@ export class Service {
     for (const timer of this.#timers) clearTimeout(timer);
     clearInterval(this.#sweeper);
     for (const { timer } of this.#wake.values()) clearTimeout(timer);
-    await this.#http?.close();
-    const inFlight = [...this.#running.values()].map((p) => p.catch(() => undefined));
+    // the webhook intake stays open while runs in flight finish: what arrives meanwhile is queued
+    // durably for the next start. Oro gives a delivery up after three retries within 7 s, and
+    // runs under a slow vendor can take the whole minute (a soak restart waited 64 s for its runs
+    // with the intake already closed, and Oro dropped every order it sent meanwhile)
+    const inFlight = [...this.#running.values(), ...this.#polling].map((p) => p.catch(() => undefined));
     if (inFlight.length > 0) {
       this.#logger.info({ runs: [...this.#running.keys()] }, 'waiting for runs in flight to finish');
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([Promise.all(inFlight), new Promise((resolve) => { timer = setTimeout(resolve, this.#options.drainMs ?? 60_000); })]);
       clearTimeout(timer);
     }
+    await this.#http?.close();
+    this.#closed = true;
     this.#release?.();
     this.#logger.info('storelink service stopped');
   }
@@ -285,9 +298,14 @@ export class Service {
     let failure: string | undefined;
     let written = 0;
     let deferredCount = 0;
+    let failedSources: readonly string[] | undefined;
     try {
-      const { plan, result } = await runFlow(this.#runtime, flow, { ...(trigger === 'reconcile' ? { full: true } : {}), ...(keys ? { keys } : {}) });
+      // a cursor run hands the records whose writes failed for a passing reason to the queue, which
+      // retries them with backoff (and dead-letters them with an exception), and moves on
+      const retryLater = keys ? undefined : (ids: readonly string[]) => this.#retryLater(flow, ids);
+      const { plan, result } = await runFlow(this.#runtime, flow, { ...(trigger === 'reconcile' ? { full: true } : {}), ...(keys ? { keys } : {}), ...(retryLater ? { retryLater } : {}) });
       status = result.status;
+      failedSources = result.failedSources;
       written = result.created + result.updated;
       deferredCount = result.deferred;
       this.metrics.recordsRead.inc({ flow: flow.name }, plan.source.read);
@@ -310,6 +328,7 @@ export class Service {
     const event: RunEvent = {
       flow: flow.name, trigger, status, startedAt, finishedAt: Date.now(), ...(deferredCount > 0 ? { deferred: deferredCount } : {}),
       ...(keys ? { keys: keys.reduce((n, k) => n + k.values.length, 0) } : {}), ...(failure ? { error: failure } : {}),
+      ...(status === 'failed' && failedSources ? { failedSources } : {}),
     };
     this.#emit(event);
     // a flow that follows this one runs after it succeeded — after an event run only when that
@@ -320,6 +339,17 @@ export class Service {
       }
     }
     return event;
+  }
+
+  /** Queues source records a cursor run could not write, by the source's key, as an event would name them. */
+  async #retryLater(flow: ResolvedFlow, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    if (this.#closed) throw new Error('the service stopped; the cursor stays for the next start');
+    const by = sourceKeyField(this.config, flow);
+    const at = Date.now();
+    await this.#runtime.store.queue.enqueue(ids.map((value) => ({ flow: flow.name, by, value, at })));
+    this.#logger.info({ flow: flow.name, records: ids.length }, 'records whose writes failed are queued for retry');
+    this.#kick(flow.name);
   }
 
   // ── events ────────────────────────────────────────────────────────────────────────────────
@@ -369,14 +399,23 @@ export class Service {
     const queue = this.#runtime.store.queue;
     const { maxAttempts, baseMs, maxMs } = this.config.service.queue;
     {
-      const pass = async (batchItems: readonly QueueItem[]): Promise<string | undefined> => {
+      const completed = async (done: readonly QueueItem[]): Promise<void> => {
+        if (this.#closed) return; // left queued: the next start runs them again (writes are journalled)
+        await queue.complete(done);
+        const now = Date.now();
+        for (const item of done) this.metrics.latency.observe({ flow: flow.name }, Math.max(0, now - item.firstAt) / 1000);
+      };
+      /** Runs the items; returns the failure and the items it leaves to retry (all of them unless the run says which records failed). */
+      const pass = async (batchItems: readonly QueueItem[]): Promise<{ failure?: string; retry: readonly QueueItem[] }> => {
         let failure: string | undefined;
         let deferred = 0;
+        let failedSources: readonly string[] | undefined;
         try {
           const keys = await this.#keys(flow, batchItems);
           const event = await this.#run(flow, 'event', keys);
           failure = event.error;
           deferred = event.deferred ?? 0;
+          failedSources = event.failedSources;
         } catch (error) {
           failure = errorText(error);
         }
@@ -384,31 +423,42 @@ export class Service {
           // the target kept changing under these records (checkouts): they stay queued and are
           // computed again at once — completing them would leave their levels as they were
           this.#logger.info({ flow: flow.name, deferred }, 'records changed under the run; they stay queued');
-          return undefined;
+          return { retry: [] };
         }
         if (failure === undefined) {
-          await queue.complete(batchItems);
-          const now = Date.now();
-          for (const item of batchItems) this.metrics.latency.observe({ flow: flow.name }, Math.max(0, now - item.firstAt) / 1000);
+          await completed(batchItems);
+          return { retry: [] };
         }
-        return failure;
+        if (failedSources && deferred === 0) {
+          // the run wrote the other records: they are done, and only the records whose writes
+          // failed are retried — one failing order must not drag 70 written ones through every
+          // backoff with it, nor into the dead letters. An item that names its record by another
+          // field (a SKU) cannot be told apart and is retried
+          const by = sourceKeyField(this.config, flow);
+          const failed = new Set(failedSources);
+          const retry = batchItems.filter((item) => item.by !== by || failed.has(item.value));
+          await completed(batchItems.filter((item) => !retry.includes(item)));
+          return { failure, retry };
+        }
+        return { failure, retry: batchItems };
       };
       const fail = async (batchItems: readonly QueueItem[], failure: string): Promise<void> => {
+        if (this.#closed) return;
         const died = await queue.fail(batchItems, failure, Date.now(), { maxAttempts, baseMs, maxMs });
         if (died.length > 0) await this.#deadLetters(flow, died, failure);
       };
-      const failure = await pass(items);
-      if (failure === undefined) return;
-      if (items.length > 1 && failure.startsWith('SL_VENDOR_REJECTED')) {
+      const { failure, retry } = await pass(items);
+      if (failure === undefined || retry.length === 0) return;
+      if (retry.length > 1 && failure.startsWith('SL_VENDOR_REJECTED')) {
         // a system refused the batch's request (4xx): one bad record (an id it cannot read) must not
         // hold back the others — each is tried alone, and only what fails alone is retried
-        for (const item of items) {
+        for (const item of retry) {
           const alone = await pass([item]);
-          if (alone !== undefined) await fail([item], alone);
+          if (alone.failure !== undefined && alone.retry.length > 0) await fail(alone.retry, alone.failure);
         }
         return;
       }
-      await fail(items, failure);
+      await fail(retry, failure);
     }
   }
 
@@ -502,6 +552,7 @@ export class Service {
           const changedAt = Date.parse(stamp);
           inputs.push({ flow: flow.name, by: sourceField, value: String(value), at: Number.isFinite(changedAt) && changedAt <= Date.now() ? changedAt : startedAt });
         }
+        if (this.#closed) return; // a shutdown gave up on this poll: the next start reads from the same cursor
         if (inputs.length > 0) await store.queue.enqueue(inputs);
         queued += inputs.length;
         if (page.cursor) await store.cursors.set(cursorName, page.cursor);
@@ -522,6 +573,12 @@ export class Service {
     const ready = this.#started && !this.#stopping && !failing;
     return { ready, detail: { started: this.#started, stopping: this.#stopping, polls, running: [...this.#running.keys()], queue: await this.#runtime.store.queue.depth().catch(() => ({})) } };
   }
+}
+
+/** The field of a flow's source records that queued events name them by when they name the record itself. */
+function sourceKeyField(config: Service['config'], flow: ResolvedFlow): string {
+  const system = config.systems[flow.source.system]!;
+  return connectorById(system.connector)!.entities[flow.source.entity]!.key;
 }
 
 /** The domain prefix in a production X-Series URL (`https://{prefix}.retail.lightspeed.app`); none for other hosts (the sandbox). */

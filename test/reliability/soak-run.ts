@@ -42,6 +42,7 @@ checked against the sandbox's true state.
 | flow runs | ${list(f.runs)} |
 | open exceptions (occurrences) | ${list(f.exceptions)} |
 | dead letters left | ${f.deadLetters} |
+| Oro webhook messages delivered; given up by Oro after its retries while the service restarted (the orders poll brings those) | ${f.webhooks.delivered}; ${f.webhooks.dropped} |
 | Lightspeed grants revoked by the profile, re-authorised by ops within 30 s as the manual says | ${f.reauthorizations} |
 | time to drain after the faults stopped | ${f.drainSeconds.toFixed(1)} s |
 | inventory levels checked against the formula | ${f.levelsChecked} |

@@ -31,6 +31,8 @@ export interface SoakFigures {
   readonly levelsChecked: number;
   /** Times ops had to authorise storelink again after the profile revoked every Lightspeed token. */
   readonly reauthorizations: number;
+  /** Oro's webhook messages: answered 2xx, and given up after Oro's retries (the service was restarting). */
+  readonly webhooks: { readonly delivered: number; readonly dropped: number };
   /** What a full reconciliation run after the soak would still change (events alone should leave nothing). */
   readonly reconcileChanges: readonly string[];
   readonly divergences: readonly string[];
@@ -50,6 +52,9 @@ export async function soak(options: { seconds: number; rate?: number; profile?: 
   const synced = await runCli(['apply', '.', '--force'], { cwd: dir, env });
   if (synced.code !== 0) throw new Error(`the go-live sync failed: ${synced.stdout}${synced.stderr}`);
   let served = await serveClient(dir, env, { pollMs: 1000, schedules: false });
+  // a restarted service listens where it did, as a deployment behind a fixed URL does: Oro's
+  // subscription still points there, and only what arrived while it was down is lost
+  const port = Number(new URL(served.service.url!).port);
   let reauthorizations = 0;
   // request counters of every service process of the soak, not only the last one
   const totals = new Map<string, { requests: number; retries: number; rateLimited: number }>();
@@ -66,7 +71,7 @@ export async function soak(options: { seconds: number; rate?: number; profile?: 
     collect(instance);
     await instance.stop();
     env.LS_REFRESH_TOKEN = sandbox.lightspeed.system.mintRefreshToken();
-    const next = await serveClient(dir, env, { pollMs: 1000, schedules: false });
+    const next = await serveClient(dir, env, { pollMs: 1000, schedules: false, port });
     await next.runtime.store.queue.requeue();
     return next;
   };
@@ -135,13 +140,15 @@ export async function soak(options: { seconds: number; rate?: number; profile?: 
       if (mirrored.has(identifier.toLowerCase())) continue;
       if (!open.some((e) => e.flow === 'b2b-orders' && e.key.includes(identifier))) divergences.push(`open order ${identifier} is not in the store and no exception says why`);
     }
+    const deliveries = sandbox.oro.system.webhookDeliveries();
+    const webhooks = { delivered: deliveries.filter((d) => d.outcome === 'delivered').length, dropped: deliveries.filter((d) => d.outcome === 'dropped').length };
     const dead = await served.runtime.store.queue.list({ dead: true });
     // a dead letter without its open exception would be a silent failure
     if (dead.length > 0 && !exceptions.event_dead_letter) divergences.push(`${dead.length} dead letters without an event_dead_letter exception`);
     return {
       id: randomUUID().slice(0, 8), seconds: options.seconds, profile, events: traffic.events, eventsFailed: Object.values(traffic.failed).reduce((a, b) => a + b, 0),
       faults, requests: pick('requests'), retries: pick('retries'), rateLimited: pick('rateLimited'), runs, exceptions,
-      deadLetters: dead.length, drainSeconds, levelsChecked, reconcileChanges, reauthorizations, divergences,
+      deadLetters: dead.length, drainSeconds, levelsChecked, reconcileChanges, reauthorizations, webhooks, divergences,
     };
   } finally {
     await served.stop();
