@@ -135,6 +135,10 @@ describe('X-Series B2B pricing: customer groups, price books with tiers, and a w
     assert.deepEqual(lines.map((l) => [l.productSku, l.unit, l.quantity, l.value]), [['0RT28', 'item', 12, '85.4900']]);
     const listed = await cli('exceptions', 'list', '.', '--type', 'price_mismatch');
     assert.doesNotMatch(listed.stdout, new RegExp(`POS-${String(sale.invoice_number)}`));
+    // the in-store order is shipped: the B2B orders flow does not send it back to the store
+    const mirrored = await cli('apply', '.', '--flow', 'b2b-orders');
+    assert.equal(mirrored.code, 0, mirrored.stdout + mirrored.stderr);
+    assert.deepEqual(xRows(sandbox, 'sales').filter((s) => s.invoice_number === `POS-${String(sale.invoice_number)}`), []);
   });
 
   it('a sale at the shelf price is caught: a price_mismatch for finance with the amount to credit', async () => {
