@@ -75,10 +75,10 @@ describe('storelink serve', () => {
       ['form-encoded', { headers: { ...good.headers, 'content-type': 'application/x-www-form-urlencoded' }, body: good.body }, 415, /application\/json/],
       ['2 MB', signed(JSON.stringify({ topic: 'order.updated', pad: 'x'.repeat(2 * 1024 * 1024) })), 413, /larger than/],
     ];
-    // what an order webhook queues: the order for b2b-orders, the SKUs to recompute for stock-levels
-    // (a poll may queue a store sale meanwhile; that is not the webhook's doing)
+    // what a delivery naming this order would queue: the order for b2b-orders, its SKUs to recompute
+    // for stock-levels (the polls may queue other records meanwhile; that is not the webhook's doing)
     const fromWebhooks = async () => JSON.stringify((await served.runtime.store.queue.list({ dead: false }))
-      .filter((i) => i.flow === 'b2b-orders' || i.by.startsWith('@')).map((i) => `${i.flow} ${i.by}=${i.value} ${i.seq}`).sort());
+      .filter((i) => i.value === String(id)).map((i) => `${i.flow} ${i.by}=${i.value} ${i.seq}`).sort());
     const depth = await fromWebhooks();
     for (const [name, delivery, status, reason] of cases) {
       const response = await post(delivery);
