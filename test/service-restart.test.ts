@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -18,6 +17,7 @@ import { rows } from './support/example-world.js';
 import { SANDBOX_SYSTEMS, subscribeOrderWebhooks, until, WEBHOOK_SECRET } from './support/service-world.js';
 import { stockTruth } from './support/stock-truth.js';
 import { oroToken } from './support/vendor-tokens.js';
+import { freePort } from './support/free-port.js';
 
 const ORDERS = 1000;
 const BIN = join(packageRoot, 'dist', 'src', 'cli', 'bin.js');
@@ -43,15 +43,6 @@ flows:
 `;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('kill -9 with 1,000 queued events, and again mid-run: every effect exactly once', () => {
   let sandbox: Sandbox;

@@ -7,7 +7,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
@@ -21,6 +20,7 @@ import { rows } from '../support/example-world.js';
 import { SANDBOX_SYSTEMS, oroDelivery, until, WEBHOOK_SECRET } from '../support/service-world.js';
 import { stockTruth } from '../support/stock-truth.js';
 import { oroToken } from '../support/vendor-tokens.js';
+import { freePort } from '../support/free-port.js';
 
 const BIN = join(packageRoot, 'dist', 'src', 'cli', 'bin.js');
 const client = (coalesce: string) => `client: Crash Trials
@@ -44,15 +44,6 @@ function spawnKilled(args: string[], cwd: string, env: Record<string, string>, a
   });
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 it('survives 15 kill -9 during plan and 5 during serve: state readable, grant alive, every effect once', { timeout: 300_000 }, async () => {
   const sandbox = await startSandbox({ catalogue: generateCatalogue({ skus: 300, shops: 2 }), registers: 40 });
