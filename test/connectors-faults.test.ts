@@ -17,7 +17,7 @@ const demo = loadOroDemo(oroDemoDir);
 
 function tokens(): TokenStore {
   const values = new Map<string, Readonly<Record<string, unknown>>>();
-  return { get: async (k) => values.get(k), set: async (k, v) => { values.set(k, v); } };
+  return { get: async (k) => values.get(k), set: async (k, v) => { values.set(k, v); }, exclusive: (_k, work) => work() };
 }
 
 function connectors(sandbox: Sandbox): { oro: Connector; lightspeed: Connector } {

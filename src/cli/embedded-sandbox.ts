@@ -10,7 +10,7 @@ import { deepFreeze } from '../freeze.js';
 import { generateCatalogue, loadOroDemo } from '../sandbox/catalogue.js';
 import { startSandbox, type Sandbox } from '../sandbox/sandbox.js';
 import { openRuntime, type OpenRuntime } from '../engine/run.js';
-import { assertNotServed } from '../state/lock.js';
+import { assertNotServed, holdFlowLocks } from '../state/lock.js';
 import { SHARED_DATA } from './commands/sandbox.js';
 import type { CommandContext } from './context.js';
 
@@ -67,11 +67,23 @@ export async function commandRuntime(context: CommandContext, project: Project, 
     output.out(output.paint('dim', `against a sandbox started for this run: Oro ${embedded.sandbox.oro.url}, Lightspeed ${embedded.sandbox.lightspeed.url}${x}\n`));
   }
   const runtime = await openRuntime(used, { logger, secrets: output.secrets });
+  // on a state several service instances share, an apply takes the locks of the flows it runs
+  let unlock: (() => Promise<void>) | undefined;
+  if (command === 'apply' && runtime.store.locks.shared) {
+    try {
+      unlock = await holdFlowLocks(runtime.store.locks, used.config.flows.map((f) => f.name), `storelink ${command}`);
+    } catch (error) {
+      await runtime.close();
+      await embedded?.close();
+      throw error;
+    }
+  }
   return {
     project: used,
     runtime,
     ...(embedded ? { sandbox: embedded.sandbox } : {}),
     async close() {
+      await unlock?.();
       await runtime.close();
       await embedded?.close();
     },

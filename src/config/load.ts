@@ -179,6 +179,7 @@ function resolveService(raw: StorelinkClient['service']): ServiceConfig {
       maxMs: durationMs(raw?.queue?.maxBackoff ?? '5m'),
       coalesceMs: durationMs(raw?.queue?.coalesce ?? '200ms'),
       batch: raw?.queue?.batch ?? 500,
+      leaseMs: durationMs(raw?.queue?.lease ?? '60s'),
     },
     alerts: {
       ...(alerts?.slack ? { slack: alerts.slack } : {}),

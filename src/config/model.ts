@@ -107,7 +107,7 @@ export interface ServiceConfig {
   readonly port: number;
   readonly host: string;
   readonly webhooks: { readonly oro?: { readonly secret: string; readonly maxAgeMs: number } };
-  readonly queue: { readonly maxAttempts: number; readonly baseMs: number; readonly maxMs: number; readonly coalesceMs: number; readonly batch: number };
+  readonly queue: { readonly maxAttempts: number; readonly baseMs: number; readonly maxMs: number; readonly coalesceMs: number; readonly batch: number; readonly leaseMs: number };
   readonly alerts: {
     readonly slack?: string;
     readonly webhook?: string;

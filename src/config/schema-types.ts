@@ -472,6 +472,10 @@ coalesce?: string
  * Most records one worker pass recomputes. Default 500.
  */
 batch?: number
+/**
+ * How long a worker holds the items it took; renewed while its run goes. With several instances on one PostgreSQL state, the items of an instance that died are taken over after this. Default `60s`.
+ */
+lease?: string
 }
 /**
  * Where new exceptions are announced.

@@ -15,7 +15,7 @@ import type { SourceKeys } from '../engine/planner.js';
 import { EXCEPTION_TYPES } from '../engine/exception-types.js';
 import type { Logger } from '../logging/logger.js';
 import type { QueueInput, QueueItem } from '../state/store.js';
-import { acquireServeLock } from '../state/lock.js';
+import { acquireServeLock, flowLockName } from '../state/lock.js';
 import { valuesAt } from '../transform/related.js';
 import { Alerts } from './alerts.js';
 import { Dashboard, reportPages } from './dashboard.js';
@@ -106,7 +106,9 @@ export class Service {
 
   async start(): Promise<void> {
     const config = this.config;
-    this.#release = acquireServeLock(config.state.dir);
+    // several instances may share a PostgreSQL state: its locks keep their runs apart. A lowdb
+    // state is one process's: the lock file keeps a second one out
+    this.#release = this.#runtime.store.locks.shared ? () => undefined : acquireServeLock(config.state.dir);
     try {
       await this.#startParts();
     } catch (error) {
@@ -130,15 +132,15 @@ export class Service {
     });
     for (const flow of config.flows.filter((f) => f.enabled)) {
       if (this.#options.schedules !== false) {
-        if (flow.schedule) this.#tasks.push(cron.schedule(flow.schedule, () => { void this.#scheduled(flow, 'schedule'); }, { timezone: config.timezone, name: `${flow.name}` }));
-        if (flow.reconcile) this.#tasks.push(cron.schedule(flow.reconcile, () => { void this.#scheduled(flow, 'reconcile'); }, { timezone: config.timezone, name: `${flow.name}-reconcile` }));
+        if (flow.schedule) this.#tasks.push(cron.schedule(flow.schedule, (tick) => { void this.#scheduled(flow, 'schedule', tick?.date); }, { timezone: config.timezone, name: `${flow.name}` }));
+        if (flow.reconcile) this.#tasks.push(cron.schedule(flow.reconcile, (tick) => { void this.#scheduled(flow, 'reconcile', tick?.date); }, { timezone: config.timezone, name: `${flow.name}-reconcile` }));
       }
       for (const trigger of flow.triggers) {
         if (trigger.kind !== 'poll') continue;
         const every = this.#options.pollMs ?? trigger.everyMs;
         const loop = async (): Promise<void> => {
           if (this.#stopping) return;
-          const polling = this.#poll(flow);
+          const polling = this.#pollOnce(flow);
           this.#polling.add(polling);
           await polling.finally(() => this.#polling.delete(polling));
           if (!this.#stopping) this.#timers.push(setTimeout(() => { void loop(); }, every));
@@ -147,7 +149,7 @@ export class Service {
       }
     }
     if (this.#options.schedules !== false) {
-      this.#tasks.push(cron.schedule(config.service.alerts.digest, () => { void this.#alerts.digest(); }, { timezone: config.timezone, name: 'alert-digest' }));
+      this.#tasks.push(cron.schedule(config.service.alerts.digest, (tick) => { void this.#digest(tick?.date ?? new Date()); }, { timezone: config.timezone, name: 'alert-digest' }));
     }
     // work left in the queue by the last process (a crash, a restart) is picked up at once, and a
     // sweep every second finds work queued from elsewhere (`storelink queue requeue`) or due after a backoff
@@ -233,6 +235,21 @@ export class Service {
     this.#logger.info('storelink service stopped');
   }
 
+  /** The daily digest, sent by one instance among those sharing the state. */
+  async #digest(tickAt: Date): Promise<void> {
+    const store = this.#runtime.store;
+    if (!store.locks.shared) { await this.#alerts.digest(); return; }
+    const release = await store.locks.tryAcquire('digest').catch(() => undefined);
+    if (!release) return;
+    try {
+      if (await this.#firstForTick('alerts', 'schedule', tickAt)) await this.#alerts.digest();
+    } catch (error) {
+      this.#logger.warn({ err: errorText(error) }, 'the alert digest failed');
+    } finally {
+      await release().catch(() => undefined);
+    }
+  }
+
   /** Retries exceptions (the dashboard's button) once their flows are not running, and under their lock. */
   async retry(ids: readonly string[]): Promise<{ resolved: string[]; open: string[] }> {
     const all = await this.#runtime.store.exceptions.list();
@@ -242,7 +259,7 @@ export class Service {
     for (const flow of flows) {
       while (this.#running.has(flow)) await this.#running.get(flow)!.catch(() => undefined);
       const mine = all.filter((e) => ids.includes(e.id) && e.flow === flow).map((e) => e.id);
-      const result = await this.#exclusive(flow, () => retryExceptions(this.#runtime, mine));
+      const result = await this.#exclusive(flow, () => retryExceptions(this.#runtime, mine), () => ({ resolved: [], open: mine }));
       resolved.push(...result.resolved);
       open.push(...result.open);
     }
@@ -261,22 +278,62 @@ export class Service {
     return event;
   }
 
-  async #scheduled(flow: ResolvedFlow, trigger: RunTrigger): Promise<RunEvent> {
+  async #scheduled(flow: ResolvedFlow, trigger: RunTrigger, tickAt?: Date): Promise<RunEvent> {
     const now = Date.now();
     if (this.#stopping) return { flow: flow.name, trigger, status: 'skipped', startedAt: now, finishedAt: now };
-    if (this.#running.has(flow.name)) {
+    const skipped = (why: string): RunEvent => {
       this.metrics.skippedTicks.inc({ flow: flow.name });
-      this.#logger.warn({ flow: flow.name, trigger }, 'the last run of this flow is still going; this tick is skipped');
-      return this.#emit({ flow: flow.name, trigger, status: 'skipped', startedAt: now, finishedAt: now });
-    }
-    return this.#exclusive(flow.name, () => this.#run(flow, trigger, undefined));
+      this.#logger.warn({ flow: flow.name, trigger }, why);
+      return this.#emit({ flow: flow.name, trigger, status: 'skipped', startedAt: now, finishedAt: Date.now() });
+    };
+    if (this.#running.has(flow.name)) return skipped('the last run of this flow is still going; this tick is skipped');
+    return this.#exclusive(flow.name, async () => {
+      if ((trigger === 'schedule' || trigger === 'reconcile') && this.#runtime.store.locks.shared && !(await this.#firstForTick(flow.name, trigger, tickAt ?? new Date(now)))) {
+        return skipped('another instance sharing the state ran this tick already; it is skipped here');
+      }
+      return this.#run(flow, trigger, undefined);
+    }, () => skipped('another instance sharing the state is running this flow; this tick is skipped'));
   }
 
-  /** Runs work as the flow's only run; afterwards (unless `recheck` says no) looks for events that arrived meanwhile. */
-  #exclusive<T>(flow: string, work: () => Promise<T>, recheck: () => boolean = () => true): Promise<T> {
-    const promise = work().finally(async () => {
+  /**
+   * Whether this instance is the first to run a flow's tick: every instance's cron fires it, the
+   * flow lock lets one run at a time, and this mark (in the shared state, taken under that lock)
+   * keeps a second instance from running the same tick again once the first finished.
+   */
+  async #firstForTick(flow: string, trigger: RunTrigger, tickAt: Date): Promise<boolean> {
+    const name = `tick:${flow}:${trigger}`;
+    const tick = new Date(Math.floor(tickAt.getTime() / 1000) * 1000).toISOString();
+    const last = await this.#runtime.store.cursors.get(name);
+    if (last && last.value >= tick) return false;
+    await this.#runtime.store.cursors.set(name, { value: tick, idsAtValue: [] });
+    return true;
+  }
+
+  /**
+   * Runs work as the flow's only run — in this process, and among every process sharing the
+   * state (the flow's lock); `busy()` answers when another has it. Afterwards (unless `recheck`
+   * says no) looks for events that arrived meanwhile.
+   */
+  #exclusive<T>(flow: string, work: () => Promise<T>, busy: () => T, recheck: () => boolean = () => true): Promise<T> {
+    let ran = false;
+    const locked = async (): Promise<T> => {
+      let release: (() => Promise<void>) | undefined;
+      try {
+        release = await this.#runtime.store.locks.tryAcquire(flowLockName(flow));
+      } catch (error) {
+        this.#logger.warn({ flow, err: errorText(error) }, 'cannot take the flow\'s lock in the state database; trying again later');
+      }
+      if (!release) return busy();
+      ran = true;
+      try {
+        return await work();
+      } finally {
+        await release().catch(() => undefined);
+      }
+    };
+    const promise = locked().finally(async () => {
       this.#running.delete(flow);
-      if (this.#stopping || !recheck()) return;
+      if (this.#stopping || !ran || !recheck()) return;
       // events that arrived during the run have been gathering since the first of them came: they
       // wait out what is left of its coalescing window, not a new one (a run longer than the window
       // would otherwise add a whole window to their wait)
@@ -373,11 +430,13 @@ export class Service {
   async #drain(flow: ResolvedFlow): Promise<void> {
     if (this.#stopping || this.#running.has(flow.name)) return; // the run's end kicks again
     const queue = this.#runtime.store.queue;
+    const { leaseMs } = this.config.service.queue;
     let claimed = false;
     // the claim runs inside the flow's exclusive section: no scheduled run or second drain starts
-    // while the queue answers
+    // while the queue answers. When another instance runs the flow, its run's end looks for this
+    // work (and the sweep here, every second)
     await this.#exclusive(flow.name, async () => {
-      const items = await queue.claim(flow.name, Date.now(), this.config.service.queue.batch);
+      const items = await queue.claim(flow.name, Date.now(), this.config.service.queue.batch, { leaseMs });
       if (items.length === 0) {
         // items waiting out a backoff (or leased elsewhere): come back when the first is due
         const waiting = await queue.list({ flow: flow.name, dead: false });
@@ -385,13 +444,16 @@ export class Service {
         return;
       }
       claimed = true;
+      // the lease runs while the run goes: renewed a few times a lease, so only a dead instance's items are taken over
+      const renewal = setInterval(() => { void queue.renew(items, Date.now() + leaseMs).catch(() => undefined); }, Math.max(100, Math.floor(leaseMs / 3)));
       try {
         await this.#work(flow, items);
       } finally {
+        clearInterval(renewal);
         // whatever was neither completed nor failed (records deferred, a pass that broke off) is due again at once
         await queue.release(items).catch(() => undefined);
       }
-    }, () => claimed).catch((error: unknown) => this.#logger.error({ flow: flow.name, err: errorText(error) }, 'worker pass failed'));
+    }, () => undefined, () => claimed).catch((error: unknown) => this.#logger.error({ flow: flow.name, err: errorText(error) }, 'worker pass failed'));
   }
 
   /** One worker pass over claimed items: completed when their run succeeds, else failed (backoff, dead letters). */
@@ -495,6 +557,24 @@ export class Service {
     });
     this.metrics.errors.inc({ flow: flow.name, class: 'dead_letter' }, items.length);
     await this.#alerts.announceNew(new Date(Date.now() - 1000).toISOString()).catch(() => undefined);
+  }
+
+  /** One poll of a flow among every process sharing the state: an instance finding another polling it leaves this round to that one. */
+  async #pollOnce(flow: ResolvedFlow): Promise<void> {
+    let release: (() => Promise<void>) | undefined;
+    try {
+      release = await this.#runtime.store.locks.tryAcquire(`poll:${flow.name}`);
+    } catch (error) {
+      this.#pollState.set(flow.name, { ok: false, at: Date.now(), error: errorText(error) });
+      this.#logger.warn({ flow: flow.name, err: errorText(error) }, 'cannot take the poll\'s lock in the state database; the next poll tries again');
+      return;
+    }
+    if (!release) return;
+    try {
+      await this.#poll(flow);
+    } finally {
+      await release().catch(() => undefined);
+    }
   }
 
   /** Reads what changed since the poll cursor and queues the records it names; the cursor moves only after they are queued. */

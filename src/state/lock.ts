@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { slError } from '../errors.js';
+import type { Locks } from './store.js';
 
 export interface LockHolder {
   readonly pid: number;
@@ -65,4 +66,43 @@ function locked(holder: LockHolder, what: string) {
   return slError('SL_STATE_LOCKED', `${what} cannot run beside storelink serve (pid ${holder.pid} on ${holder.host}, since ${holder.startedAt}), which uses this client's state`, {
     hint: 'Stop the service first (SIGTERM), or leave the runs to it; exceptions list/ack/resolve and queue work beside it',
   });
+}
+
+/**
+ * For a command that runs flows on a state several processes share (PostgreSQL): takes each
+ * flow's lock, waiting up to `waitMs` for a service instance to finish its run of it, so the
+ * command never runs a flow beside another run of it. Returns the function that gives them back.
+ */
+export async function holdFlowLocks(locks: Locks, flows: readonly string[], command: string, waitMs = 60_000): Promise<() => Promise<void>> {
+  const held: (() => Promise<void>)[] = [];
+  const releaseAll = async (): Promise<void> => {
+    for (const release of held.splice(0)) await release();
+  };
+  const deadline = Date.now() + waitMs;
+  try {
+    for (const flow of flows) {
+      for (;;) {
+        const release = await locks.tryAcquire(flowLockName(flow));
+        if (release) {
+          held.push(release);
+          break;
+        }
+        if (Date.now() >= deadline) {
+          throw slError('SL_STATE_LOCKED', `${command} cannot run ${flow}: a storelink instance sharing this state database has been running it for over ${Math.round(waitMs / 1000)} s`, {
+            hint: 'Try again when its run is over, or leave the runs to the service',
+          });
+        }
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+  } catch (error) {
+    await releaseAll();
+    throw error;
+  }
+  return releaseAll;
+}
+
+/** The lock that lets one run of a flow go at a time, among every process sharing the state. */
+export function flowLockName(flow: string): string {
+  return `flow:${flow}`;
 }

@@ -14,7 +14,7 @@ import {
   refKey,
   type Cursor, type CursorStore, type ExceptionInput, type ExceptionRecord, type ExceptionStatus, type ExceptionStore,
   type AuditEntry, type AuditLog, type Journal, type JournalEntry,
-  type LinkResult, type Ref, type RunRecord, type TokenStore, type RunStatus, type RunStore, type Store, type WrittenRecord,
+  type LinkResult, type Locks, type Ref, type RunRecord, type TokenStore, type RunStatus, type RunStore, type Store, type WrittenRecord,
   type WrittenStore, type XrefStore, type QueueInput, type QueueItem, type WorkQueue, type QueueDepth,
   backoffMs, DEFAULT_LEASE_MS, MAX_RUNS, queueId, SEEN_MAX, SEEN_TTL_MS, shortQueueId, type StateSnapshot,
 } from './store.js';
@@ -106,6 +106,7 @@ export async function openLowdbStore(dir: string): Promise<Store> {
     journal: journal(join(dir, 'journal.jsonl'), track),
     audit: auditLog(join(dir, 'audit.jsonl'), track),
     tokens: tokenStore(tokens, join(dir, 'tokens.json'), track),
+    locks: processLocks(),
     cursors: cursorStore(cursors, track),
     xref: new LowdbXref(xref, track),
     written: writtenStore(written, track),
@@ -213,8 +214,30 @@ function auditLog(path: string, track: Track): AuditLog {
   };
 }
 
-function tokenStore(db: Low<TokensFile>, path: string, track: Track): TokenStore {
+/** Locks within this process: one process works a lowdb state (the serve lock file keeps others out). */
+function processLocks(): Locks {
+  const held = new Set<string>();
   return {
+    shared: false,
+    async tryAcquire(name) {
+      if (held.has(name)) return undefined;
+      held.add(name);
+      return async () => { held.delete(name); };
+    },
+  };
+}
+
+function tokenStore(db: Low<TokensFile>, path: string, track: Track): TokenStore {
+  const turns = new Map<string, Promise<unknown>>();
+  return {
+    async exclusive(key, work) {
+      const before = turns.get(key) ?? Promise.resolve();
+      const mine = before.catch(() => undefined).then(work);
+      const settled = mine.catch(() => undefined);
+      turns.set(key, settled);
+      void settled.then(() => { if (turns.get(key) === settled) turns.delete(key); });
+      return mine;
+    },
     async get(key) {
       return db.data.tokens[key];
     },
@@ -489,6 +512,16 @@ class LowdbQueue implements WorkQueue {
 
   async release(items: readonly QueueItem[]): Promise<void> {
     for (const item of items) this.#leases.delete(item.id);
+  }
+
+  async renew(items: readonly QueueItem[], until: number): Promise<number> {
+    let held = 0;
+    for (const item of items) {
+      if (!this.#leases.has(item.id)) continue;
+      this.#leases.set(item.id, until);
+      held += 1;
+    }
+    return held;
   }
 
   async complete(items: readonly QueueItem[]): Promise<void> {

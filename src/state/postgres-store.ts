@@ -10,7 +10,7 @@ import { migrateSchema } from './migrations.js';
 import {
   DEFAULT_LEASE_MS, MAX_RUNS, queueId, refKey, SEEN_MAX, SEEN_TTL_MS, shortQueueId,
   type AuditEntry, type AuditLog, type Cursor, type CursorStore, type ExceptionInput, type ExceptionRecord, type ExceptionStatus,
-  type ExceptionStore, type Journal, type JournalEntry, type LinkResult, type QueueDepth, type QueueInput, type QueueItem,
+  type ExceptionStore, type Journal, type JournalEntry, type LinkResult, type Locks, type QueueDepth, type QueueInput, type QueueItem,
   type Ref, type RunRecord, type RunStatus, type RunStore, type Store, type TokenStore, type WorkQueue, type WrittenRecord,
   type WrittenStore, type XrefStore,
 } from './store.js';
@@ -38,7 +38,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     await pool.end().catch(() => undefined);
     throw error;
   }
-  return postgresStore(pool, options.instance ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`);
+  return postgresStore(pool, options.schema, options.instance ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`);
 }
 
 /** A pool whose sessions work in the schema; fails with SL_STATE_UNREACHABLE when the server cannot be used. */
@@ -91,10 +91,12 @@ const num = (value: unknown): number => Number(value);
 const iso = (value: unknown): string => (value instanceof Date ? value.toISOString() : String(value));
 const nowIso = (): string => new Date().toISOString();
 
-function postgresStore(pool: pg.Pool, instance: string): Store {
+function postgresStore(pool: pg.Pool, schema: string, instance: string): Store {
+  const locks = new AdvisoryLocks(pool, schema);
   return {
     cursors: cursorStore(pool),
-    tokens: tokenStore(pool),
+    tokens: tokenStore(pool, schema),
+    locks,
     xref: new PostgresXref(pool),
     written: writtenStore(pool),
     runs: runStore(pool),
@@ -103,9 +105,71 @@ function postgresStore(pool: pg.Pool, instance: string): Store {
     audit: auditLog(pool),
     queue: new PostgresQueue(pool, instance),
     async close() {
+      await locks.close();
       await pool.end();
     },
   };
+}
+
+/**
+ * Session-level advisory locks on one connection kept for them: held until given back, or until
+ * the session ends — a killed instance's TCP connection closes and the server frees its locks at
+ * once, so another instance takes its flows over. Keyed by the schema and the name, so two
+ * clients' schemas in one database do not block each other.
+ */
+class AdvisoryLocks implements Locks {
+  readonly shared = true;
+  readonly #held = new Set<string>();
+  #client: Promise<pg.PoolClient> | undefined;
+
+  constructor(private readonly pool: pg.Pool, private readonly schema: string) {}
+
+  #connection(): Promise<pg.PoolClient> {
+    this.#client ??= this.pool.connect().then((client) => {
+      client.on('error', () => {
+        // the session is gone, and every lock with it: nothing is held any more; the next lock reconnects
+        this.#held.clear();
+        this.#client = undefined;
+        client.release(true);
+      });
+      return client;
+    }, (error: unknown) => {
+      this.#client = undefined;
+      throw error;
+    });
+    return this.#client;
+  }
+
+  async tryAcquire(name: string): Promise<(() => Promise<void>) | undefined> {
+    // a session's advisory locks are re-entrant: the same process asking again is refused here
+    if (this.#held.has(name)) return undefined;
+    this.#held.add(name);
+    try {
+      const client = await this.#connection();
+      const { rows } = await client.query('SELECT pg_try_advisory_lock(hashtext($1), hashtext($2)) AS ok', [`storelink:${this.schema}`, name]);
+      if ((rows[0] as Row).ok !== true) {
+        this.#held.delete(name);
+        return undefined;
+      }
+      let released = false;
+      return async () => {
+        if (released) return;
+        released = true;
+        if (!this.#held.delete(name)) return; // the session ended meanwhile and took the lock with it
+        await client.query('SELECT pg_advisory_unlock(hashtext($1), hashtext($2))', [`storelink:${this.schema}`, name]).catch(() => undefined);
+      };
+    } catch (error) {
+      this.#held.delete(name);
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    const client = await this.#client?.catch(() => undefined);
+    this.#client = undefined;
+    this.#held.clear();
+    client?.release(true); // ends the session: its locks go with it
+  }
 }
 
 /** Runs `work` in one transaction on one connection. */
@@ -144,8 +208,16 @@ function cursorStore(pool: pg.Pool): CursorStore {
   };
 }
 
-function tokenStore(pool: pg.Pool): TokenStore {
+function tokenStore(pool: pg.Pool, schema: string): TokenStore {
   return {
+    async exclusive(key, work) {
+      // a transaction-level advisory lock: every instance's refresh of this token waits its turn,
+      // and a crash mid-refresh frees it with the session
+      return transaction(pool, async (client) => {
+        await client.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [`storelink:${schema}`, `token:${key}`]);
+        return work();
+      });
+    },
     async get(key) {
       const { rows } = await pool.query('SELECT value FROM tokens WHERE key = $1', [key]);
       return (rows[0] as Row | undefined)?.value as Record<string, unknown> | undefined;
@@ -363,6 +435,8 @@ function queueItem(row: Row): QueueItem {
 const itemKeys = (items: readonly QueueItem[]): string => JSON.stringify(items.map((i) => ({ f: i.flow, b: i.by, v: i.value, s: i.seq })));
 const KEYS = `jsonb_to_recordset($1::jsonb) AS t(f text, b text, v text, s integer)`;
 const MATCH = 'q.flow = t.f AND q.by_field = t.b AND q.value = t.v';
+/** Held by this instance ($2), or by nobody (an item handed back). */
+const MINE = '(q.claimed_by IS NULL OR q.claimed_by = $2)';
 
 class PostgresQueue implements WorkQueue {
   #eventsSincePrune = 0;
@@ -423,10 +497,19 @@ class PostgresQueue implements WorkQueue {
 
   async complete(items: readonly QueueItem[]): Promise<void> {
     if (items.length === 0) return;
-    // done where the seq is the one taken; an item an event touched meanwhile stays, due at once
-    await this.pool.query(`WITH gone AS (DELETE FROM queue_items q USING ${KEYS} WHERE ${MATCH} AND q.seq = t.s AND q.dead_at IS NULL RETURNING q.flow)
+    // done where the seq is the one taken; an item an event touched meanwhile stays, due at once.
+    // Only items this instance still holds: one another instance took over after our lease ran
+    // out is its to finish (it recomputes the record; nothing is done twice that matters)
+    await this.pool.query(`WITH gone AS (DELETE FROM queue_items q USING ${KEYS} WHERE ${MATCH} AND q.seq = t.s AND q.dead_at IS NULL AND ${MINE} RETURNING q.flow)
       UPDATE queue_items q SET attempts = 0, next_at = 0, leased_until = NULL, claimed_by = NULL FROM ${KEYS}
-      WHERE ${MATCH} AND q.seq <> t.s AND q.dead_at IS NULL`, [itemKeys(items)]);
+      WHERE ${MATCH} AND q.seq <> t.s AND q.dead_at IS NULL AND ${MINE}`, [itemKeys(items), this.instance]);
+  }
+
+  async renew(items: readonly QueueItem[], until: number): Promise<number> {
+    if (items.length === 0) return 0;
+    const result = await this.pool.query(`UPDATE queue_items q SET leased_until = $3 FROM ${KEYS} WHERE ${MATCH} AND q.dead_at IS NULL AND q.claimed_by = $2`,
+      [itemKeys(items), this.instance, until]);
+    return result.rowCount ?? 0;
   }
 
   async fail(items: readonly QueueItem[], error: string, now: number, policy: { maxAttempts: number; baseMs: number; maxMs: number }): Promise<QueueItem[]> {
@@ -437,8 +520,8 @@ class PostgresQueue implements WorkQueue {
         dead_at = CASE WHEN q.attempts + 1 >= $4 THEN $3::timestamptz END,
         next_at = CASE WHEN q.attempts + 1 >= $4 THEN q.next_at
           ELSE $5 + round(LEAST($7::float8, $6::float8 * power(2, q.attempts)) * (0.8 + random() * 0.4))::bigint END
-      FROM ${KEYS} WHERE ${MATCH} AND q.dead_at IS NULL RETURNING q.*`,
-    [itemKeys(items), error, new Date(now).toISOString(), policy.maxAttempts, now, policy.baseMs, policy.maxMs]);
+      FROM ${KEYS} WHERE ${MATCH} AND q.dead_at IS NULL AND (q.claimed_by IS NULL OR q.claimed_by = $8) RETURNING q.*`,
+    [itemKeys(items), error, new Date(now).toISOString(), policy.maxAttempts, now, policy.baseMs, policy.maxMs, this.instance]);
     return (rows as Row[]).filter((r) => r.dead_at !== null).map(queueItem);
   }
 

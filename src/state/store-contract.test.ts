@@ -185,6 +185,56 @@ function contract(backend: StateBackend): void {
       assert.equal((await store.audit.list({ flow: 'stock' }))[0]?.before?.qoh, 1);
     });
 
+    it('gives a named lock to one holder at a time; a holder that dies loses it', async () => {
+      const state = await fresh();
+      const store = await state.open();
+      const release = await store.locks.tryAcquire('flow:stock');
+      assert.ok(release, 'a free lock is taken');
+      assert.equal(await store.locks.tryAcquire('flow:stock'), undefined, 'held: refused, even to its holder');
+      const other = await store.locks.tryAcquire('flow:orders');
+      assert.ok(other, 'another name is another lock');
+      await release();
+      await release(); // giving it back twice is harmless
+      const again = await store.locks.tryAcquire('flow:stock');
+      assert.ok(again, 'given back: free again');
+      if (!store.locks.shared) return;
+      // several processes share this backend: a second instance is refused while the first holds it
+      const second = await state.open();
+      assert.equal(await second.locks.tryAcquire('flow:stock'), undefined, 'another instance holds it');
+      await again();
+      const taken = await second.locks.tryAcquire('flow:stock');
+      assert.ok(taken, 'given back by the first instance: the second takes it');
+      assert.equal(await store.locks.tryAcquire('flow:stock'), undefined);
+      await second.close(); // the holder goes away (a killed process's session ends the same way)
+      assert.ok(await store.locks.tryAcquire('flow:stock'), 'the lock of an instance that is gone is free at once');
+      assert.ok(await store.locks.tryAcquire('flow:orders') === undefined, 'the first instance still holds what it held');
+    });
+
+    it('runs one token refresh at a time, across instances sharing the state', async () => {
+      const state = await fresh();
+      const first = await state.open();
+      // a lowdb state is one process's (the serve lock): its refreshes are kept apart within that process
+      const stores = [first, first.locks.shared ? await state.open() : first];
+      const spans: [number, number][] = [];
+      let inside = 0;
+      let most = 0;
+      await Promise.all(Array.from({ length: 6 }, (_, i) => stores[i % 2]!.tokens.exclusive('lightspeed-r:pos', async () => {
+        inside += 1;
+        most = Math.max(most, inside);
+        const start = Date.now();
+        const stored = await stores[i % 2]!.tokens.get('lightspeed-r:pos');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        await stores[i % 2]!.tokens.set('lightspeed-r:pos', { refreshToken: `r${Number(stored?.n ?? 0) + 1}`, n: Number(stored?.n ?? 0) + 1 });
+        spans.push([start, Date.now()]);
+        inside -= 1;
+      })));
+      assert.equal(most, 1, 'never two refreshes at once');
+      assert.equal(spans.length, 6);
+      assert.equal((await stores[0]!.tokens.get('lightspeed-r:pos'))?.n, 6, 'each refresh read the one before it: none lost');
+      await assert.rejects(stores[0]!.tokens.exclusive('lightspeed-r:pos', async () => { throw new Error('refused'); }), /refused/);
+      assert.equal(await stores[1]!.tokens.exclusive('lightspeed-r:pos', async () => 'next'), 'next', 'a failed refresh does not hold the lock');
+    });
+
     describe('work queue', () => {
       it('coalesces events for one record and keeps the oldest time', async () => {
         const store = await freshStore();
@@ -262,6 +312,32 @@ function contract(backend: StateBackend): void {
         await store.queue.fail(await store.queue.claim('stock', 2000, 10), 'boom', 2000, { ...policy, maxAttempts: 1 });
         await store.queue.enqueue([event('7', 9000)]);
         assert.deepEqual((await store.queue.list()).map((i) => [i.value, i.deadAt, i.attempts, i.events, i.firstAt]), [['7', undefined, 0, 1, 9000]]);
+      });
+
+      it('renews a lease while the holder works; items another instance took over are not completed or failed by the first', async () => {
+        const state = await fresh();
+        const store = await state.open();
+        await store.queue.enqueue([event('7'), event('8')]);
+        const now = 1_000_000;
+        const mine = await store.queue.claim('stock', now, 10, { leaseMs: 1000 });
+        assert.equal(await store.queue.renew(mine, now + 5000), 2, 'both still held');
+        assert.deepEqual(await store.queue.claim('stock', now + 2000, 10), [], 'renewed: not handed out after the first lease would have ended');
+        if (!store.locks.shared) {
+          await store.queue.complete(mine);
+          assert.equal((await store.queue.depth()).stock?.pending ?? 0, 0);
+          return;
+        }
+        // the holder stalls past its lease; another instance takes the items over
+        const other = await state.open();
+        const taken = await other.queue.claim('stock', now + 6000, 10, { leaseMs: 60_000 });
+        assert.deepEqual(taken.map((i) => i.value).sort(), ['7', '8']);
+        assert.equal(await store.queue.renew(mine, now + 9000), 0, 'the first holds nothing any more');
+        await store.queue.complete(mine.filter((i) => i.value === '7'));
+        assert.deepEqual(await store.queue.fail(mine.filter((i) => i.value === '8'), 'late', now + 6500, policy), []);
+        const left = await other.queue.list({ flow: 'stock' });
+        assert.deepEqual(left.map((i) => [i.value, i.attempts, i.claimedBy !== undefined]).sort(), [['7', 0, true], ['8', 0, true]], 'untouched: the new holder finishes them');
+        await other.queue.complete(taken);
+        assert.equal((await other.queue.depth()).stock?.pending ?? 0, 0, 'completed once, by the instance that holds them');
       });
 
       it('sees a requeue made by another instance, and survives a reopen', async () => {

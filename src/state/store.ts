@@ -115,6 +115,23 @@ export interface ExceptionStore {
 export interface TokenStore {
   get(key: string): Promise<Readonly<Record<string, unknown>> | undefined>;
   set(key: string, value: Readonly<Record<string, unknown>>): Promise<void>;
+  /**
+   * Runs `work` (a refresh: read the stored token, rotate it, store the new one) as the only one
+   * for `key` among every process sharing this state: with rotating refresh tokens, two
+   * instances refreshing at once would each present a token the other just revoked.
+   */
+  exclusive<T>(key: string, work: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * Named locks among the processes that share one state: one run per flow, one poll per flow. A
+ * process that dies loses its locks at once (PostgreSQL ends its session).
+ */
+export interface Locks {
+  /** Several processes may share this state (PostgreSQL): these locks, not the serve lock file, keep them apart. */
+  readonly shared: boolean;
+  /** Takes the lock when nobody holds it (in this process or another): the function that gives it back, else undefined. */
+  tryAcquire(name: string): Promise<(() => Promise<void>) | undefined>;
 }
 
 /** One vendor write, journalled before it is sent (intent) and after (done or failed). */
@@ -211,12 +228,18 @@ export interface WorkQueue {
    * them, or the lease runs out (the holder died), nobody else is handed them.
    */
   claim(flow: string, now: number, limit: number, options?: { leaseMs?: number }): Promise<QueueItem[]>;
-  /** Removes items the worker processed — unless an event arrived for one meanwhile (its seq moved): that one stays, due now. */
+  /**
+   * Removes items the worker processed — unless an event arrived for one meanwhile (its seq moved):
+   * that one stays, due now. Items another instance took over (this one's lease ran out) are theirs:
+   * untouched, as by `fail`.
+   */
   complete(items: readonly QueueItem[]): Promise<void>;
   /** A failed attempt: retried after a backoff, or moved to the dead letters after `maxAttempts`. Returns the items that died. */
   fail(items: readonly QueueItem[], error: string, now: number, policy: { maxAttempts: number; baseMs: number; maxMs: number }): Promise<QueueItem[]>;
   /** Ends this instance's lease on items it claimed but did not process: they are due again as they were. */
   release(items: readonly QueueItem[]): Promise<void>;
+  /** Extends this instance's lease on items it still holds (a long run); returns how many it still holds. */
+  renew(items: readonly QueueItem[], until: number): Promise<number>;
   /** Dead items back to pending (all, or those whose id starts with one of `ids`). Returns how many. */
   requeue(ids?: readonly string[]): Promise<number>;
   list(filter?: { dead?: boolean; flow?: string }): Promise<QueueItem[]>;
@@ -253,6 +276,7 @@ export function backoffMs(attempts: number, policy: { baseMs: number; maxMs: num
 
 export interface Store {
   readonly queue: WorkQueue;
+  readonly locks: Locks;
   readonly journal: Journal;
   readonly audit: AuditLog;
   readonly tokens: TokenStore;

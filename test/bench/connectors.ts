@@ -15,7 +15,7 @@ import { startSandbox } from '../../src/sandbox/sandbox.js';
 
 function memoryTokens(): TokenStore {
   const values = new Map<string, Readonly<Record<string, unknown>>>();
-  return { get: async (k) => values.get(k), set: async (k, v) => { values.set(k, v); } };
+  return { get: async (k) => values.get(k), set: async (k, v) => { values.set(k, v); }, exclusive: (_k, work) => work() };
 }
 
 async function bucketBench(registers: number): Promise<Record<string, number>> {

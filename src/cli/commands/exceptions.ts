@@ -6,7 +6,7 @@ import { EXCEPTION_TYPES } from '../../engine/exception-types.js';
 import { openRuntime, retryExceptions } from '../../engine/run.js';
 import type { ExceptionRecord, ExceptionStatus, Owner } from '../../state/store.js';
 import type { CommandContext } from '../context.js';
-import { assertNotServed } from '../../state/lock.js';
+import { assertNotServed, holdFlowLocks } from '../../state/lock.js';
 import { printDiagnostics } from '../format.js';
 
 export interface ExceptionsArgs {
@@ -88,7 +88,9 @@ export async function exceptionsCommand(context: CommandContext, args: Exception
       }
       case 'retry': {
         assertNotServed(loaded.project.config.state.dir, 'storelink exceptions retry');
-        const result = await retryExceptions(runtime, pick().map((e) => e.id));
+        const chosen = pick();
+        const unlock = runtime.store.locks.shared ? await holdFlowLocks(runtime.store.locks, [...new Set(chosen.map((e) => e.flow))], 'storelink exceptions retry') : undefined;
+        const result = await retryExceptions(runtime, chosen.map((e) => e.id)).finally(() => unlock?.());
         for (const id of result.resolved) output.out(`${output.paint('green', '✔')} ${id.slice(0, 8)} resolved: the record is in order now`);
         for (const id of result.open) output.out(`${output.paint('red', '✘')} ${id.slice(0, 8)} still failing; see exceptions show ${id.slice(0, 8)}`);
         return result.open.length === 0 ? 0 : 1;

@@ -70,7 +70,26 @@ export class LightspeedAuth {
     return this.#token;
   }
 
-  async #rotate(): Promise<string> {
+  /**
+   * The refresh, as the only one among every process sharing the state: an instance that finds
+   * the stored token rotated by another since it loaded its own takes that one (ours is revoked)
+   * and refreshes only when that has no live access token either.
+   */
+  #rotate(): Promise<string> {
+    return this.options.tokens.exclusive(this.options.key, async () => (await this.#adoptNewer()) ?? this.#rotateNow());
+  }
+
+  async #adoptNewer(): Promise<string | undefined> {
+    const current = await this.#load();
+    const stored = await this.options.tokens.get(this.options.key) as StoredToken | undefined;
+    if (!stored || typeof stored.refreshToken !== 'string' || stored.refreshToken === current.refreshToken || stored.seedHash !== current.seedHash) return undefined;
+    this.#token = stored;
+    this.#register(stored);
+    if (stored.accessToken && stored.expiresAt !== undefined && stored.expiresAt - EARLY_MS > this.#now()) return stored.accessToken;
+    return undefined;
+  }
+
+  async #rotateNow(): Promise<string> {
     const current = await this.#load();
     const response = await this.options.http.request<{ access_token?: string; refresh_token?: string; expires_in?: number }>({
       method: 'POST', path: '/auth/oauth/token', idempotent: true, label: 'refresh token',

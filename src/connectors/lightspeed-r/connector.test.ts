@@ -21,7 +21,7 @@ const demo = loadOroDemo(oroDemoDir);
 
 function memoryTokens(): TokenStore & { values: Map<string, Readonly<Record<string, unknown>>> } {
   const values = new Map<string, Readonly<Record<string, unknown>>>();
-  return { values, get: async (k) => values.get(k), set: async (k, v) => { values.set(k, { ...v }); } };
+  return { values, get: async (k) => values.get(k), set: async (k, v) => { values.set(k, { ...v }); }, exclusive: (_k, work) => work() };
 }
 
 function connect(sandbox: Sandbox, context: Partial<ConnectorContext> = {}, settings: Record<string, unknown> = {}): LightspeedRConnector {

@@ -97,7 +97,26 @@ export class XSeriesAuth {
     return this.#token;
   }
 
-  async #rotate(): Promise<string> {
+  /**
+   * The refresh, as the only one among every process sharing the state: an instance that finds
+   * the stored token rotated by another since it loaded its own takes that one (ours is revoked)
+   * and refreshes only when that has no live access token either.
+   */
+  #rotate(): Promise<string> {
+    return this.options.tokens.exclusive(this.options.key, async () => (await this.#adoptNewer()) ?? this.#rotateNow());
+  }
+
+  async #adoptNewer(): Promise<string | undefined> {
+    const current = await this.#load();
+    const stored = await this.options.tokens.get(this.options.key) as StoredXToken | undefined;
+    if (!stored || typeof stored.refreshToken !== 'string' || stored.refreshToken === current.refreshToken || stored.seedHash !== current.seedHash) return undefined;
+    this.#token = stored;
+    this.#register(stored);
+    if (stored.accessToken && stored.expiresAt !== undefined && stored.expiresAt - EARLY_MS > this.#now()) return stored.accessToken;
+    return undefined;
+  }
+
+  async #rotateNow(): Promise<string> {
     const current = await this.#load();
     const form = new URLSearchParams({
       grant_type: 'refresh_token', refresh_token: current.refreshToken, client_id: this.options.clientId, client_secret: this.options.clientSecret,

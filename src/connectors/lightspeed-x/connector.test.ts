@@ -41,7 +41,7 @@ async function world(options: { skus?: number; shops?: number } = {}): Promise<W
 
 function memoryTokens(): TokenStore & { values: Map<string, Readonly<Record<string, unknown>>> } {
   const values = new Map<string, Readonly<Record<string, unknown>>>();
-  return { values, get: async (k) => values.get(k), set: async (k, v) => { values.set(k, { ...v }); } };
+  return { values, get: async (k) => values.get(k), set: async (k, v) => { values.set(k, { ...v }); }, exclusive: (_k, work) => work() };
 }
 
 function connect(w: World, context: Partial<ConnectorContext> = {}, settings: Record<string, unknown> = {}): LightspeedXConnector {
@@ -202,7 +202,7 @@ describe('Lightspeed X-Series connector: tokens', () => {
     const tokens = memoryTokens();
     const secrets = new Secrets();
     let apiCallsAtStore = -1;
-    const watched: TokenStore = { get: tokens.get, set: async (k, v) => { apiCallsAtStore = apiCalls(w).length; await tokens.set(k, v); } };
+    const watched: TokenStore = { get: tokens.get, set: async (k, v) => { apiCallsAtStore = apiCalls(w).length; await tokens.set(k, v); }, exclusive: tokens.exclusive };
     const connector = connect(w, { tokens: watched, secrets });
     try {
       await readAll(connector, 'outlets');
@@ -223,7 +223,7 @@ describe('Lightspeed X-Series connector: tokens', () => {
     const w = await world();
     const disk = memoryTokens();
     // the write reaches the disk, then the process is gone before the token is used
-    const dying: TokenStore = { get: disk.get, set: async (k, v) => { await disk.set(k, v); throw new Error('killed'); } };
+    const dying: TokenStore = { get: disk.get, set: async (k, v) => { await disk.set(k, v); throw new Error('killed'); }, exclusive: disk.exclusive };
     const first = connect(w, { tokens: dying });
     await assert.rejects(readAll(first, 'outlets'), /killed/);
     await first.close();

@@ -34,7 +34,7 @@ async function setup(options: { catalogue?: Catalogue; clock?: Clock; settings?:
   const tokens = new Map<string, Record<string, unknown>>();
   const connector = new OroConnector({
     system: { name: 'oro', connector: 'oro', settings: { url: server.url, clientId: 'storelink-sandbox', clientSecret: 'sandbox-oro-secret', ...options.settings } },
-    tokens: { get: async (k) => tokens.get(k), set: async (k, v) => { tokens.set(k, { ...v }); } },
+    tokens: { get: async (k) => tokens.get(k), set: async (k, v) => { tokens.set(k, { ...v }); }, exclusive: (_k, work) => work() },
     sleep: async () => undefined,
     ...options.context,
   });
