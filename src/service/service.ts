@@ -266,11 +266,11 @@ export class Service {
     return { resolved, open };
   }
 
-  /** Runs one flow now, as a schedule tick would (tests, `after` triggers). */
-  runNow(flowName: string, trigger: RunTrigger = 'schedule'): Promise<RunEvent> {
+  /** Runs one flow now, as a schedule tick (of `tickAt`, default now) would (tests, `after` triggers). */
+  runNow(flowName: string, trigger: RunTrigger = 'schedule', tickAt?: Date): Promise<RunEvent> {
     const flow = this.config.flows.find((f) => f.name === flowName);
     if (!flow) throw new Error(`no flow ${flowName}`);
-    return this.#scheduled(flow, trigger);
+    return this.#scheduled(flow, trigger, tickAt);
   }
 
   #emit(event: RunEvent): RunEvent {
