@@ -23,7 +23,7 @@ export interface PostgresStoreOptions {
   readonly schema: string;
   /** Who holds the queue items this instance claims (default host:pid:random). */
   readonly instance?: string;
-  /** Connections in the pool (default 4). */
+  /** Connections in the pool for queries (default 4); one more is kept for the advisory locks. */
   readonly poolSize?: number;
 }
 
@@ -49,7 +49,7 @@ export async function connectPool(options: PostgresStoreOptions): Promise<pg.Poo
   let pool: pg.Pool;
   try {
     pool = new pg.Pool({
-      connectionString: options.url, max: options.poolSize ?? 4, application_name: 'storelink',
+      connectionString: options.url, max: (options.poolSize ?? 4) + 1, application_name: 'storelink',
       options: `-c search_path=${options.schema}`, connectionTimeoutMillis: 10_000,
     });
   } catch (error) {
