@@ -259,7 +259,14 @@ export class Service {
     for (const flow of flows) {
       while (this.#running.has(flow)) await this.#running.get(flow)!.catch(() => undefined);
       const mine = all.filter((e) => ids.includes(e.id) && e.flow === flow).map((e) => e.id);
-      const result = await this.#exclusive(flow, () => retryExceptions(this.#runtime, mine), () => ({ resolved: [], open: mine }));
+      // another instance sharing the state may be running the flow: its run is waited out (a minute at most)
+      const deadline = Date.now() + 60_000;
+      let result: { resolved: string[]; open: string[] } | undefined;
+      while (!result) {
+        result = await this.#exclusive(flow, () => retryExceptions(this.#runtime, mine), () => undefined);
+        if (!result && (Date.now() > deadline || this.#stopping)) result = { resolved: [], open: mine };
+        if (!result) await new Promise((resolve) => setTimeout(resolve, 250));
+      }
       resolved.push(...result.resolved);
       open.push(...result.open);
     }
