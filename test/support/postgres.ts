@@ -45,7 +45,9 @@ async function start(): Promise<PostgresAvailability> {
   if (given) return { server: { url: given, origin: 'given', schema: (p = 'sl_test') => schemaNamer(p), stop: async () => undefined } };
   const bin = postgresBin();
   if (!bin) return { skip: 'no PostgreSQL: set STORELINK_TEST_DATABASE_URL, or install the server (initdb, pg_ctl: Debian\'s postgresql)' };
-  return { server: await throwaway(bin) };
+  const server = await throwaway(bin);
+  // stopped: the next suite in this process that asks gets a server of its own
+  return { server: { ...server, stop: async () => { started = undefined; await server.stop(); } } };
 }
 
 /** The folder with initdb and pg_ctl: Debian's /usr/lib/postgresql/<n>/bin (newest), or PATH. */
