@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Secrets } from '../../logging/secrets.js';
 import type { TokenStore } from '../../state/store.js';
 import { ConnectorError } from '../errors.js';
+import { refreshShared } from '../shared-refresh.js';
 import type { HttpClient } from '../http-client.js';
 
 export interface StoredXToken {
@@ -97,23 +98,17 @@ export class XSeriesAuth {
     return this.#token;
   }
 
-  /**
-   * The refresh, as the only one among every process sharing the state: an instance that finds
-   * the stored token rotated by another since it loaded its own takes that one (ours is revoked)
-   * and refreshes only when that has no live access token either.
-   */
+  /** The refresh, as the only one among every process sharing the state (see shared-refresh.ts). */
   #rotate(): Promise<string> {
-    return this.options.tokens.exclusive(this.options.key, async () => (await this.#adoptNewer()) ?? this.#rotateNow());
-  }
-
-  async #adoptNewer(): Promise<string | undefined> {
-    const current = await this.#load();
-    const stored = await this.options.tokens.get(this.options.key) as StoredXToken | undefined;
-    if (!stored || typeof stored.refreshToken !== 'string' || stored.refreshToken === current.refreshToken || stored.seedHash !== current.seedHash) return undefined;
-    this.#token = stored;
-    this.#register(stored);
-    if (stored.accessToken && stored.expiresAt !== undefined && stored.expiresAt - EARLY_MS > this.#now()) return stored.accessToken;
-    return undefined;
+    return refreshShared<StoredXToken>({
+      tokens: this.options.tokens, key: this.options.key, now: this.#now, earlyMs: EARLY_MS,
+      current: () => this.#load(),
+      adopt: (token) => {
+        this.#token = token;
+        this.#register(token);
+      },
+      rotate: () => this.#rotateNow(),
+    });
   }
 
   async #rotateNow(): Promise<string> {
