@@ -55,7 +55,7 @@ export class WriteGateway {
       if (change.action === 'create' && (await this.#unfinished()).has(change.key)) {
         const found = await this.#findCreated(change);
         if (found) {
-          await this.#succeeded(batch, change, key, found.id, found.record, null, true);
+          this.#succeeded(batch, change, key, found.id, found.record, null, true);
           results.push({ change, ok: true, targetId: found.id, recovered: true });
           onWritten(1);
           continue;
@@ -71,7 +71,7 @@ export class WriteGateway {
         if (outcome.ok) {
           const fields = Object.fromEntries((change.fields ?? []).map((f) => [f.field, f.after]));
           const before = change.action === 'create' ? null : Object.fromEntries((change.fields ?? []).map((f) => [f.field, f.before]));
-          await this.#succeeded(batch, change, key, outcome.id, change.action === 'create' ? change.record ?? {} : fields, before, false);
+          this.#succeeded(batch, change, key, outcome.id, change.action === 'create' ? change.record ?? {} : fields, before, false);
           results.push({ change, ok: true, targetId: outcome.id });
           continue;
         }
@@ -93,12 +93,11 @@ export class WriteGateway {
   }
 
   /** Records a success in the batch: cross-reference, last written values, audit, journal. */
-  async #succeeded(batch: Bookkeeping, change: PlannedChange, key: string, id: string, after: Record<string, unknown>, before: Record<string, unknown> | null, recovered: boolean): Promise<void> {
+  #succeeded(batch: Bookkeeping, change: PlannedChange, key: string, id: string, after: Record<string, unknown>, before: Record<string, unknown> | null, recovered: boolean): void {
     const flow = this.flow;
     const ref = { system: flow.target.system, entity: flow.target.entity, id };
     if (change.link && change.sourceId) batch.links.push([{ system: flow.source.system, entity: flow.source.entity, id: change.sourceId }, ref]);
-    const previous = (await this.runtime.store.written.get(ref))?.fields ?? {};
-    batch.written.push({ ref, fields: { ...previous, ...after }, flow: flow.name });
+    batch.written.push({ ref, after, flow: flow.name });
     const at = new Date().toISOString();
     batch.audit.push({ at, flow: flow.name, system: flow.target.system, entity: flow.target.entity, id, action: change.action === 'create' ? 'create' : 'update', key: change.key, before, after });
     batch.journal.push({ ...this.#journal(at, 'done', key, change), targetId: id, ...(recovered ? { error: 'recovered after a crash: found by its key, not created again' } : {}) });
@@ -139,7 +138,8 @@ function keyValue(key: string, field: string): string | undefined {
 /** What a chunk of writes changes in the state store, written once per chunk (lowdb rewrites whole files). */
 class Bookkeeping {
   readonly links: [Ref, Ref][] = [];
-  readonly written: { ref: Ref; fields: Record<string, unknown>; flow: string }[] = [];
+  /** What was written per record: merged into what the state holds for it (other flows own other fields) when flushed. */
+  readonly written: { ref: Ref; after: Record<string, unknown>; flow: string }[] = [];
   readonly audit: AuditEntry[] = [];
   readonly journal: JournalEntry[] = [];
 
@@ -151,7 +151,11 @@ class Bookkeeping {
         for (const [a, b] of this.links) await store.xref.link(a, b).catch(() => undefined);
       });
     }
-    await store.written.setMany(this.written);
+    if (this.written.length > 0) {
+      // the values held before this chunk, one read for the chunk (a round trip per record on PostgreSQL otherwise)
+      const previous = await store.written.getMany(this.written.map((w) => w.ref));
+      await store.written.setMany(this.written.map((w, i) => ({ ref: w.ref, fields: { ...previous[i]?.fields, ...w.after }, flow: w.flow })));
+    }
     await store.audit.append(this.audit);
     await store.journal.append(this.journal); // "done" last: only now is the write fully recorded
   }

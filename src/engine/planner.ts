@@ -8,7 +8,7 @@ import { connectorById } from '../connectors/registry.js';
 import type { Project, RelatedSpec, ResolvedFlow } from '../config/model.js';
 import { schemas } from '../config/schemas.js';
 import type { Logger } from '../logging/logger.js';
-import type { Store } from '../state/store.js';
+import type { Ref, Store } from '../state/store.js';
 import { covers, diffRecord, fingerprint, recordFingerprint } from './diff.js';
 import type { RelatedRecords } from '../transform/compile.js';
 import { indexBy, valuesAt } from '../transform/related.js';
@@ -65,6 +65,9 @@ function takeAnnotations(record: Record<string, unknown>): Record<string, unknow
   }
   return explain;
 }
+
+/** Desired records matched per read of the state (cross-references, then last written values). */
+const MATCH_CHUNK = 1000;
 
 /** Share of existing target records below which the change-ratio rail does not apply. */
 const SMALL_TARGET = 20;
@@ -220,44 +223,63 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
   // several source records may describe one target record identically (two partial refunds of
   // one order each recompute that order's return notes): that is one change, not a duplicate
   const firstByKey = new Map<string, Record<string, unknown>>();
-  for (const wanted of desired) {
-    const first = firstByKey.get(wanted.key);
-    if (first === undefined) firstByKey.set(wanted.key, wanted.record);
-    else if (fingerprint(first) === fingerprint(wanted.record)) continue;
-    const targetRef = await findTarget(runtime, flow, wanted, byId, byKey, targetDescriptor.key, linkedIds);
-    if (targetRef === 'duplicate') {
-      changes.push({ action: 'error', key: wanted.key, sourceId: wanted.sourceId, exception: 'sku_duplicate', reason: `${flow.target.system} has several ${flow.target.entity} records with ${wanted.key}` });
-      continue;
+  // the state is read per chunk of records, not per record (on PostgreSQL each read is a round
+  // trip): the cross-references of the chunk, then the last written values of the targets it matches
+  const keyField = targetDescriptor.key;
+  const targetOf = (id: string): Ref => ({ system: flow.target.system, entity: flow.target.entity, id });
+  for (let start = 0; start < desired.length; start += MATCH_CHUNK) {
+    const chunk = desired.slice(start, start + MATCH_CHUNK);
+    const linkedSources = unique(chunk.filter((w) => w.link && w.sourceId).map((w) => w.sourceId));
+    const linkedTargets = await store.xref.lookupMany(linkedSources.map((id) => ({ system: flow.source.system, entity: flow.source.entity, id })), flow.target.system, flow.target.entity);
+    const links = new Map(linkedSources.map((id, i) => [id, linkedTargets[i]]));
+    const targetIds = new Set<string>();
+    for (const wanted of chunk) {
+      const found = findTarget(wanted, links, byId, byKey, keyField).record;
+      if (found && found !== 'duplicate') targetIds.add(String(found[keyField]));
     }
-    if (!targetRef) {
-      const change = missing(flow, targetDescriptor.writes.includes('create'), wanted);
-      if (change.action === 'create' && validateCreate && !validateCreate(wanted.record)) {
-        changes.push({ ...change, action: 'error', exception: 'validation_failed', reason: `cannot create ${flow.target.entity}: ${describeSchemaError(validateCreate.errors)}` });
+    const ids = [...targetIds];
+    const writtenRecords = await store.written.getMany(ids.map(targetOf));
+    const writtenById = new Map(ids.map((id, i) => [id, writtenRecords[i]]));
+    for (const wanted of chunk) {
+      const first = firstByKey.get(wanted.key);
+      if (first === undefined) firstByKey.set(wanted.key, wanted.record);
+      else if (fingerprint(first) === fingerprint(wanted.record)) continue;
+      const { record: targetRef, linked } = findTarget(wanted, links, byId, byKey, keyField);
+      if (linked && targetRef && targetRef !== 'duplicate') linkedIds.add(String(targetRef[keyField]));
+      if (targetRef === 'duplicate') {
+        changes.push({ action: 'error', key: wanted.key, sourceId: wanted.sourceId, exception: 'sku_duplicate', reason: `${flow.target.system} has several ${flow.target.entity} records with ${wanted.key}` });
         continue;
       }
-      changes.push(change);
-      continue;
+      if (!targetRef) {
+        const change = missing(flow, targetDescriptor.writes.includes('create'), wanted);
+        if (change.action === 'create' && validateCreate && !validateCreate(wanted.record)) {
+          changes.push({ ...change, action: 'error', exception: 'validation_failed', reason: `cannot create ${flow.target.entity}: ${describeSchemaError(validateCreate.errors)}` });
+          continue;
+        }
+        changes.push(change);
+        continue;
+      }
+      const targetId = String(targetRef[targetDescriptor.key]);
+      if (claimed.has(targetId)) {
+        changes.push({ action: 'error', key: wanted.key, sourceId: wanted.sourceId, targetId, exception: 'sku_duplicate', reason: `two source records map to the same ${flow.target.entity} ${targetId}` });
+        continue;
+      }
+      claimed.add(targetId);
+      fingerprints[targetId] = recordFingerprint(targetRef, targetFields);
+      const written = writtenById.get(targetId);
+      const diff = diffRecord(wanted.record, targetRef, written?.fields, flow, flow.match.on);
+      const action = diff.conflicts.length > 0 ? 'conflict' : diff.changes.length > 0 ? 'update' : 'noop';
+      // a no-op whose values storelink has not recorded yet carries them, so apply can remember them
+      const remember = action === 'noop' && (!written || !covers(wanted.record, written.fields));
+      changes.push({
+        action, key: wanted.key, sourceId: wanted.sourceId, targetId, link: wanted.link,
+        ...(wanted.link && !linkedIds.has(targetId) ? { unlinked: true } : {}),
+        ...(remember || action !== 'noop' || wanted.explain ? { record: wanted.record } : {}),
+        ...(wanted.explain ? { explain: wanted.explain } : {}),
+        ...(diff.changes.length > 0 ? { fields: diff.changes } : {}),
+        ...(diff.conflicts.length > 0 ? { conflicts: diff.conflicts, exception: 'conflict' as const } : {}),
+      });
     }
-    const targetId = String(targetRef[targetDescriptor.key]);
-    if (claimed.has(targetId)) {
-      changes.push({ action: 'error', key: wanted.key, sourceId: wanted.sourceId, targetId, exception: 'sku_duplicate', reason: `two source records map to the same ${flow.target.entity} ${targetId}` });
-      continue;
-    }
-    claimed.add(targetId);
-    fingerprints[targetId] = recordFingerprint(targetRef, targetFields);
-    const written = await store.written.get({ system: flow.target.system, entity: flow.target.entity, id: targetId });
-    const diff = diffRecord(wanted.record, targetRef, written?.fields, flow, flow.match.on);
-    const action = diff.conflicts.length > 0 ? 'conflict' : diff.changes.length > 0 ? 'update' : 'noop';
-    // a no-op whose values storelink has not recorded yet carries them, so apply can remember them
-    const remember = action === 'noop' && (!written || !covers(wanted.record, written.fields));
-    changes.push({
-      action, key: wanted.key, sourceId: wanted.sourceId, targetId, link: wanted.link,
-      ...(wanted.link && !linkedIds.has(targetId) ? { unlinked: true } : {}),
-      ...(remember || action !== 'noop' || wanted.explain ? { record: wanted.record } : {}),
-      ...(wanted.explain ? { explain: wanted.explain } : {}),
-      ...(diff.changes.length > 0 ? { fields: diff.changes } : {}),
-      ...(diff.conflicts.length > 0 ? { conflicts: diff.conflicts, exception: 'conflict' as const } : {}),
-    });
   }
   const plan = finish(base, { system: flow.target.system, entity: flow.target.entity, read: targetRecords.length }, changes, fingerprints);
   const conflicts = plan.summary.conflict;
@@ -446,26 +468,27 @@ async function readAll(runtime: Runtime, system: string, entity: string, options
   return [...byKey.values(), ...unkeyed];
 }
 
-async function findTarget(
-  runtime: Runtime, flow: ResolvedFlow, wanted: Desired,
+/**
+ * The target a desired record matches: the one its cross-reference names (`linked`: the
+ * cross-reference survives a renamed SKU), else the one with its natural key. `links`: the
+ * cross-references of the source ids, read for the chunk.
+ */
+function findTarget(
+  wanted: Desired, links: ReadonlyMap<string, Ref | undefined>,
   byId: ReadonlyMap<string, Record<string, unknown>>, byKey: ReadonlyMap<string, Record<string, unknown>[]>, keyField: string,
-  linkedIds: Set<string>,
-): Promise<Record<string, unknown> | 'duplicate' | undefined> {
+): { record: Record<string, unknown> | 'duplicate' | undefined; linked?: true } {
   if (wanted.link && wanted.sourceId) {
-    const linked = await runtime.store.xref.lookup({ system: flow.source.system, entity: flow.source.entity, id: wanted.sourceId }, flow.target.system, flow.target.entity);
+    const linked = links.get(wanted.sourceId);
     const record = linked ? byId.get(linked.id) : undefined;
-    if (record) {
-      linkedIds.add(linked!.id);
-      return record; // the cross-reference survives a renamed SKU
-    }
+    if (record) return { record, linked: true };
   }
   const candidates = byKey.get(wanted.key) ?? [];
   if (candidates.length > 1) {
     const live = candidates.filter((c) => c.archived !== true);
-    if (live.length === 1) return live[0];
-    return 'duplicate';
+    if (live.length === 1) return { record: live[0] };
+    return { record: 'duplicate' };
   }
-  return candidates[0] && candidates[0][keyField] !== undefined ? candidates[0] : undefined;
+  return { record: candidates[0] && candidates[0][keyField] !== undefined ? candidates[0] : undefined };
 }
 
 function missing(flow: ResolvedFlow, canCreate: boolean, wanted: Desired): PlannedChange {

@@ -374,17 +374,23 @@ async function linkMatches(runtime: Runtime, flow: ResolvedFlow, plan: FlowPlan)
   });
 }
 
+/** No-ops whose last written values are read at once. */
+const REMEMBER_CHUNK = 1000;
+
 /**
  * A no-op after go-live still tells us what the target holds now, so later edits there show as
  * conflicts. Merged into what other flows recorded for the same record (they own other fields).
  */
 async function rememberNoops(runtime: Runtime, flow: ResolvedFlow, plan: FlowPlan): Promise<void> {
+  const noops = plan.changes.filter((c) => c.action === 'noop' && c.targetId && c.record);
+  if (noops.length === 0) return;
   const entries = [];
-  for (const change of plan.changes) {
-    if (change.action !== 'noop' || !change.targetId || !change.record) continue;
-    const ref = { system: flow.target.system, entity: flow.target.entity, id: change.targetId };
-    const previous = (await runtime.store.written.get(ref))?.fields ?? {};
-    entries.push({ ref, fields: { ...previous, ...change.record }, flow: flow.name });
+  // what is held now, read a chunk at a time (not a round trip per record on PostgreSQL)
+  for (let start = 0; start < noops.length; start += REMEMBER_CHUNK) {
+    const chunk = noops.slice(start, start + REMEMBER_CHUNK);
+    const refs = chunk.map((c) => ({ system: flow.target.system, entity: flow.target.entity, id: c.targetId! }));
+    const previous = await runtime.store.written.getMany(refs);
+    for (const [i, change] of chunk.entries()) entries.push({ ref: refs[i]!, fields: { ...previous[i]?.fields, ...change.record }, flow: flow.name });
   }
-  if (entries.length > 0) await runtime.store.written.setMany(entries);
+  await runtime.store.written.setMany(entries);
 }

@@ -611,6 +611,10 @@ class LowdbXref implements XrefStore {
     return this.#index.get(sideKey(ref, system, entity));
   }
 
+  async lookupMany(refs: readonly Ref[], system: string, entity: string): Promise<(Ref | undefined)[]> {
+    return refs.map((ref) => this.#index.get(sideKey(ref, system, entity)));
+  }
+
   async link(a: Ref, b: Ref): Promise<LinkResult> {
     const [result] = await this.linkMany([[a, b]]);
     return result!;
@@ -664,6 +668,9 @@ function writtenStore(db: Low<WrittenFile>, track: Track): WrittenStore {
   return {
     async get(ref) {
       return db.data.records[refKey(ref)];
+    },
+    async getMany(refs) {
+      return refs.map((ref) => db.data.records[refKey(ref)]);
     },
     async setMany(entries) {
       if (entries.length === 0) return;

@@ -240,6 +240,20 @@ class PostgresXref implements XrefStore {
     return row ? { system, entity, id: String(row.other_id) } : undefined;
   }
 
+  async lookupMany(refs: readonly Ref[], system: string, entity: string): Promise<(Ref | undefined)[]> {
+    const out: (Ref | undefined)[] = refs.map(() => undefined);
+    // one query per system/entity asked from (a plan asks from one): the primary key, id = ANY(…)
+    for (const { system: fromSystem, entity: fromEntity, positions } of groupBySide(refs)) {
+      const { rows } = await this.pool.query(`SELECT id, other_id FROM xref
+        WHERE system = $1 AND entity = $2 AND other_system = $3 AND other_entity = $4 AND id = ANY($5::text[])`,
+      [fromSystem, fromEntity, system, entity, [...positions.keys()]]);
+      for (const row of rows as Row[]) {
+        for (const at of positions.get(String(row.id)) ?? []) out[at] = { system, entity, id: String(row.other_id) };
+      }
+    }
+    return out;
+  }
+
   async link(a: Ref, b: Ref): Promise<LinkResult> {
     const [result] = await this.linkMany([[a, b]]);
     return result!;
@@ -293,6 +307,20 @@ class PostgresXref implements XrefStore {
   }
 }
 
+/** Refs grouped by system and entity: per group, each id with the positions it was asked at. */
+function groupBySide(refs: readonly Ref[]): { system: string; entity: string; positions: Map<string, number[]> }[] {
+  const groups = new Map<string, { system: string; entity: string; positions: Map<string, number[]> }>();
+  refs.forEach((ref, at) => {
+    const key = `${ref.system}\u0000${ref.entity}`;
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { system: ref.system, entity: ref.entity, positions: new Map() }));
+    const positions = group.positions.get(ref.id);
+    if (positions) positions.push(at);
+    else group.positions.set(ref.id, [at]);
+  });
+  return [...groups.values()];
+}
+
 function writtenStore(pool: pg.Pool): WrittenStore {
   return {
     async get(ref) {
@@ -301,6 +329,18 @@ function writtenStore(pool: pg.Pool): WrittenStore {
       if (!row) return undefined;
       const record: WrittenRecord = { fields: row.fields as Record<string, unknown>, writtenAt: iso(row.written_at), flow: String(row.flow) };
       return record;
+    },
+    async getMany(refs) {
+      const out: (WrittenRecord | undefined)[] = refs.map(() => undefined);
+      for (const { system, entity, positions } of groupBySide(refs)) {
+        const { rows } = await pool.query('SELECT id, fields, written_at, flow FROM written WHERE system = $1 AND entity = $2 AND id = ANY($3::text[])',
+          [system, entity, [...positions.keys()]]);
+        for (const row of rows as Row[]) {
+          const record: WrittenRecord = { fields: row.fields as Record<string, unknown>, writtenAt: iso(row.written_at), flow: String(row.flow) };
+          for (const at of positions.get(String(row.id)) ?? []) out[at] = record;
+        }
+      }
+      return out;
     },
     async setMany(entries) {
       if (entries.length === 0) return;

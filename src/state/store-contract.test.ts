@@ -94,6 +94,28 @@ function contract(backend: StateBackend): void {
       assert.equal(await store.xref.count(), 1);
     });
 
+    it('looks up many links in one read: in the order asked, as lookup answers each', async () => {
+      const state = await fresh();
+      const store = await state.open();
+      await store.xref.linkMany([[oro('1'), ls('11')], [oro('2'), ls('12')], [oro('3/a'), ls('13')], [ls('14'), oro('4')]]);
+      await store.xref.link(oro('1'), { system: 'oro', entity: 'productprices', id: 'p1' });
+      assert.deepEqual(await store.xref.lookupMany([], 'lightspeed', 'Item'), []);
+      const asked = [oro('3/a'), oro('9'), oro('1'), oro('4'), oro('1'), ls('11'), oro('2')];
+      const expected = [ls('13'), undefined, ls('11'), ls('14'), ls('11'), undefined, ls('12')];
+      assert.deepEqual(await store.xref.lookupMany(asked, 'lightspeed', 'Item'), expected, 'a ref asked twice is answered twice; one from another system/entity is not linked there');
+      assert.deepEqual(await Promise.all(asked.map((ref) => store.xref.lookup(ref, 'lightspeed', 'Item'))), expected);
+      assert.deepEqual(await store.xref.lookupMany([oro('1'), oro('2')], 'oro', 'productprices'), [{ system: 'oro', entity: 'productprices', id: 'p1' }, undefined], 'only counterparts of the system/entity asked for');
+      assert.deepEqual(await store.xref.lookupMany([ls('12'), ls('14'), ls('99')], 'oro', 'products'), [oro('2'), oro('4'), undefined], 'both directions');
+      await store.xref.unlink(oro('2'), 'lightspeed', 'Item');
+      await store.close();
+      const again = await state.open();
+      assert.deepEqual(await again.xref.lookupMany([oro('2'), oro('3/a'), ls('12')], 'lightspeed', 'Item'), [undefined, ls('13'), undefined], 'across a reopen, without the unlinked pair');
+      const many = Array.from({ length: 2500 }, (_, i) => [oro(`m${i}`), ls(`m${i}`)] as const);
+      await again.xref.linkMany(many);
+      const answered = await again.xref.lookupMany(many.map(([a]) => a), 'lightspeed', 'Item');
+      assert.deepEqual(answered, many.map(([, b]) => b), 'a few thousand at once');
+    });
+
     it('collapses repeats of an open exception into one item with a count', async () => {
       const store = await freshStore();
       const input = { code: 'SL_UNIT_UNMAPPED', flow: 'catalogue', key: 'sku=0RT28', owner: 'merchandising' as const, severity: 'error' as const, message: 'unit box has no mapping', details: { unit: 'box' } };
@@ -157,6 +179,27 @@ function contract(backend: StateBackend): void {
       assert.deepEqual((await store.written.get(oro('5')))?.fields, { quantity: 13 });
       assert.equal((await store.written.get(ls('5')))?.flow, 'stock');
       assert.equal(await store.written.get(oro('6')), undefined);
+    });
+
+    it('reads the written fields of many records in one read: in the order asked, as get answers each', async () => {
+      const state = await fresh();
+      const store = await state.open();
+      await store.written.setMany([
+        { ref: oro('5'), fields: { quantity: 12, note: 'a' }, flow: 'stock' }, { ref: ls('5'), fields: { qoh: 3 }, flow: 'levels' },
+        { ref: oro('6/x'), fields: { name: 'Tent', nested: { a: [1, 2] } }, flow: 'catalogue' },
+      ]);
+      assert.deepEqual(await store.written.getMany([]), []);
+      const asked = [ls('5'), oro('7'), oro('5'), oro('6/x'), oro('5'), { system: 'oro', entity: 'other', id: '5' }];
+      const answered = await store.written.getMany(asked);
+      assert.deepEqual(answered.map((w) => w?.fields), [{ qoh: 3 }, undefined, { quantity: 12, note: 'a' }, { name: 'Tent', nested: { a: [1, 2] } }, { quantity: 12, note: 'a' }, undefined]);
+      assert.deepEqual(answered.map((w) => w?.flow), ['levels', undefined, 'stock', 'catalogue', 'stock', undefined]);
+      assert.deepEqual(answered, await Promise.all(asked.map((ref) => store.written.get(ref))), 'each as get answers it (writtenAt too)');
+      await store.close();
+      const again = await state.open();
+      assert.deepEqual((await again.written.getMany([oro('6/x'), ls('5')])).map((w) => w?.fields), [{ name: 'Tent', nested: { a: [1, 2] } }, { qoh: 3 }], 'across a reopen');
+      const many = Array.from({ length: 2500 }, (_, i) => ({ ref: oro(`m${i}`), fields: { n: i }, flow: 'catalogue' }));
+      await again.written.setMany(many);
+      assert.deepEqual((await again.written.getMany(many.map((m) => m.ref))).map((w) => w?.fields), many.map((m) => m.fields), 'a few thousand at once');
     });
 
     it('keeps a rotated token, the newest one, across a reopen', async () => {

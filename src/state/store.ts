@@ -39,6 +39,12 @@ export interface XrefLink {
 export interface XrefStore {
   /** The counterpart of `ref` in `system`/`entity`, if linked. */
   lookup(ref: Ref, system: string, entity: string): Promise<Ref | undefined>;
+  /**
+   * The counterparts of many records in `system`/`entity`, in the order asked (undefined where not
+   * linked): what `lookup` answers for each, in one read — a plan asks per page of records, not per
+   * record (on PostgreSQL each read is a round trip).
+   */
+  lookupMany(refs: readonly Ref[], system: string, entity: string): Promise<(Ref | undefined)[]>;
   /** Lookup-or-insert. Throws SL_STATE_CONFLICT when either side is linked elsewhere. */
   link(a: Ref, b: Ref): Promise<LinkResult>;
   /** Many links in one write; all or nothing. */
@@ -56,6 +62,8 @@ export interface WrittenRecord {
 
 export interface WrittenStore {
   get(ref: Ref): Promise<WrittenRecord | undefined>;
+  /** What `get` answers for each of many records, in the order asked, in one read. */
+  getMany(refs: readonly Ref[]): Promise<(WrittenRecord | undefined)[]>;
   setMany(entries: readonly { ref: Ref; fields: Record<string, unknown>; flow: string }[]): Promise<void>;
 }
 

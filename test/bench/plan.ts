@@ -1,16 +1,16 @@
 // Plan figures: a full plan with 100k SKUs on both sides, sandbox limits off (goal ≤ 15 s and
 // ≤ 700 MB peak RSS, and ≤ 3 × the time of only paging both sides), and an incremental plan with
 // 100 changed of 100k (goal ≤ 2 s). The sandbox runs in its own process, as it would in reality.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const bin = fileURLToPath(new URL('../../src/cli/bin.js', import.meta.url));
-const child = fileURLToPath(new URL('./plan-child.js', import.meta.url));
+export const bin = fileURLToPath(new URL('../../src/cli/bin.js', import.meta.url));
+export const child = fileURLToPath(new URL('./plan-child.js', import.meta.url));
 
-const CLIENT = `client: Plan Bench
+export const CLIENT = `client: Plan Bench
 systems:
   oro: { connector: oro, url: "\${ORO_URL}", clientId: storelink-sandbox, clientSecret: sandbox-oro-secret, pageSize: 1000 }
   lightspeed: { connector: lightspeed-r, url: "\${LS_URL}", clientId: storelink-sandbox, clientSecret: sandbox-ls-secret, refreshToken: sandbox-refresh-token }
@@ -20,7 +20,7 @@ flows:
       policies: { maxChangeRatio: 1 }
 `;
 
-function run(args: string[], env: Record<string, string>): Promise<string> {
+export function run(args: string[], env: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -32,16 +32,7 @@ function run(args: string[], env: Record<string, string>): Promise<string> {
 export async function planBench(): Promise<Record<string, number>> {
   console.log('plan: catalogue flow, 100k SKUs on both sides, sandbox limits off (sandbox in its own process)');
   const sandboxStarted = Date.now();
-  const sandbox = spawn(process.execPath, [bin, 'sandbox', '--generate', '100000', '--shops', '2', '--port', '0', '--registers', '100000', '--burst-limit', '100000'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const urls = await new Promise<{ oro: string; ls: string }>((resolve) => {
-    let text = '';
-    sandbox.stdout.on('data', (d: Buffer) => {
-      text += d.toString();
-      const oro = /OroCommerce\s+(\S+)/.exec(text)?.[1];
-      const ls = /Lightspeed R\s+(\S+)/.exec(text)?.[1];
-      if (oro && ls && text.includes('Ctrl-C')) resolve({ oro, ls });
-    });
-  });
+  const { sandbox, urls } = await startSandboxProcess();
   try {
     const dir = await mkdtemp(join(tmpdir(), 'storelink-plan-bench-'));
     await writeFile(join(dir, 'client.yaml'), CLIENT);
@@ -71,7 +62,23 @@ export async function planBench(): Promise<Record<string, number>> {
   }
 }
 
-async function changeProducts(oro: string, count: number): Promise<void> {
+/** `storelink sandbox --generate 100000` in its own process, limits off; its Oro and Lightspeed URLs. */
+export async function startSandboxProcess(): Promise<{ sandbox: ChildProcess; urls: { oro: string; ls: string } }> {
+  const sandbox = spawn(process.execPath, [bin, 'sandbox', '--generate', '100000', '--shops', '2', '--port', '0', '--registers', '100000', '--burst-limit', '100000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const urls = await new Promise<{ oro: string; ls: string }>((resolve, reject) => {
+    let text = '';
+    sandbox.on('exit', (code) => reject(new Error(`the sandbox exited ${code} before it was ready`)));
+    sandbox.stdout!.on('data', (d: Buffer) => {
+      text += d.toString();
+      const oro = /OroCommerce\s+(\S+)/.exec(text)?.[1];
+      const ls = /Lightspeed R\s+(\S+)/.exec(text)?.[1];
+      if (oro && ls && text.includes('Ctrl-C')) resolve({ oro, ls });
+    });
+  });
+  return { sandbox, urls };
+}
+
+export async function changeProducts(oro: string, count: number): Promise<void> {
   const token = ((await (await fetch(`${oro}/oauth2-token`, {
     method: 'POST', headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ grant_type: 'client_credentials', client_id: 'storelink-sandbox', client_secret: 'sandbox-oro-secret' }),

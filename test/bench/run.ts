@@ -1,5 +1,5 @@
 // `npm run bench [-- suite …]`: the figures the issues name, measured on this machine, written to
-// bench-results/latest.json. Suites: transform, xref, sandbox, connectors, plan, latency, latency-x (default: all).
+// bench-results/latest.json. Suites: transform, xref, sandbox, connectors, plan, latency, latency-x, state (default: all).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -9,9 +9,10 @@ import { latencyBench } from './latency.js';
 import { latencyXBench } from './latency-x.js';
 import { planBench } from './plan.js';
 import { sandboxBench } from './sandbox.js';
+import { stateBench } from './state.js';
 import { transformBench, xrefBench } from './transform.js';
 
-const SUITES: Record<string, () => Promise<Record<string, number>>> = {
+const SUITES: Record<string, () => Promise<Record<string, unknown>>> = {
   transform: transformBench,
   xref: xrefBench,
   sandbox: sandboxBench,
@@ -19,6 +20,7 @@ const SUITES: Record<string, () => Promise<Record<string, number>>> = {
   plan: planBench,
   latency: latencyBench,
   'latency-x': latencyXBench,
+  state: stateBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -33,21 +33,30 @@ let started: Promise<PostgresAvailability> | undefined;
 
 /** One server per test process, started at the first ask. */
 export function testPostgres(): Promise<PostgresAvailability> {
-  started ??= start();
+  // once stopped, the next suite in this process that asks gets a server of its own
+  started ??= start().then((available) => ('server' in available
+    ? { server: { ...available.server, stop: async () => { started = undefined; await available.server.stop(); } } }
+    : available));
   return started;
+}
+
+/**
+ * A server of its own (not the test process's shared one). `durable`: a throwaway cluster keeps
+ * PostgreSQL's defaults (fsync, synchronous_commit, full_page_writes on), for figures worth quoting.
+ */
+export function startPostgres(options: { durable?: boolean } = {}): Promise<PostgresAvailability> {
+  return start(options.durable ?? false);
 }
 
 let schemas = 0;
 const schemaNamer = (prefix: string) => `${prefix}_${process.pid}_${(schemas += 1)}`;
 
-async function start(): Promise<PostgresAvailability> {
+async function start(durable = false): Promise<PostgresAvailability> {
   const given = process.env.STORELINK_TEST_DATABASE_URL;
   if (given) return { server: { url: given, origin: 'given', schema: (p = 'sl_test') => schemaNamer(p), stop: async () => undefined } };
   const bin = postgresBin();
   if (!bin) return { skip: 'no PostgreSQL: set STORELINK_TEST_DATABASE_URL, or install the server (initdb, pg_ctl: Debian\'s postgresql)' };
-  const server = await throwaway(bin);
-  // stopped: the next suite in this process that asks gets a server of its own
-  return { server: { ...server, stop: async () => { started = undefined; await server.stop(); } } };
+  return { server: await throwaway(bin, durable) };
 }
 
 /** The folder with initdb and pg_ctl: Debian's /usr/lib/postgresql/<n>/bin (newest), or PATH. */
@@ -82,7 +91,7 @@ function serverUser(): { name: string; uid: number; gid: number } | undefined {
   throw new Error('running as root and neither a postgres nor a nobody user exists to run PostgreSQL as');
 }
 
-async function throwaway(bin: string): Promise<PostgresServer> {
+async function throwaway(bin: string, durable: boolean): Promise<PostgresServer> {
   const user = serverUser();
   const dir = await mkdtemp(join(tmpdir(), 'storelink-pg-'));
   const data = join(dir, 'data');
@@ -100,7 +109,8 @@ async function throwaway(bin: string): Promise<PostgresServer> {
   await as('initdb', ['-D', data, '-U', 'storelink', `--pwfile=${join(dir, 'pwfile')}`, '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--no-sync', '--no-instructions']);
   const port = await freePort();
   // durability is not what these tests are about: fsync off keeps them quick on a busy machine
-  const settings = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=60`;
+  const quick = durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off';
+  const settings = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1${quick} -c max_connections=60`;
   await as('pg_ctl', ['-D', data, '-o', settings, '-l', join(dir, 'log'), '-w', '-t', '60', 'start']);
   let stopped = false;
   const stopNow = () => {
