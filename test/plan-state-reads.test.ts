@@ -33,7 +33,7 @@ function counting(store: Store): { store: Store; calls: Map<string, number>; res
     calls,
     reset: () => calls.clear(),
     store: {
-      queue: store.queue, journal: store.journal, audit: store.audit, tokens: store.tokens, cursors: store.cursors, runs: store.runs, exceptions: store.exceptions,
+      queue: store.queue, locks: store.locks, journal: store.journal, audit: store.audit, tokens: store.tokens, cursors: store.cursors, runs: store.runs, exceptions: store.exceptions,
       xref: {
         lookup: (ref, system, entity) => (count('xref.lookup'), xref.lookup(ref, system, entity)),
         lookupMany: (refs, system, entity) => (count('xref.lookupMany'), xref.lookupMany(refs, system, entity)),
