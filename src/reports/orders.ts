@@ -7,7 +7,7 @@
 // - every refund is linked to what it returns (its sold line, or an Oro order by reference).
 // Problems first; `all` adds what matches.
 import type { Runtime } from '../engine/planner.js';
-import { posItems, posSales, posShops, posSystem } from './pos-sales.js';
+import { posItems, posSales, posShops, posSystem, saleBuyers } from './pos-sales.js';
 
 export type AuditStatus = 'matched' | 'missing in the store' | 'missing in Oro' | 'amount mismatch' | 'quantity mismatch' | 'still open in the store' | 'linked' | 'unlinked';
 
@@ -99,6 +99,7 @@ export async function orderAudit(runtime: Runtime): Promise<OrderAudit> {
     else rows.push({ kind: 'web order', oroOrder: identifier, storeSale: saleName(sale), status: 'matched', detail: money(orderTotal) });
   }
 
+  const buyers = await saleBuyers(runtime, pos, oro, live);
   for (const sale of live) {
     const ref = typeof sale.referenceNumber === 'string' ? sale.referenceNumber : '';
     const isRefund = lines(sale).some((l) => Number(l.unitQuantity) < 0);
@@ -117,8 +118,8 @@ export async function orderAudit(runtime: Runtime): Promise<OrderAudit> {
       continue;
     }
     if (sale.completed === true && sale.customerID && !ref && !orderBy.has(`pos-${String(sale.ticketNumber).toLowerCase()}`)) {
-      const buyer = await runtime.store.xref.lookup({ system: ls, entity: pos.customerEntity, id: String(sale.customerID) }, oro, 'customerusers');
-      if (buyer) rows.push({ kind: 'store sale', oroOrder: null, storeSale: saleName(sale), status: 'missing in Oro', detail: `a sale to a B2B buyer (Oro customer user ${buyer.id}) with no in-store order POS-${String(sale.ticketNumber)} in Oro` });
+      const buyer = buyers.get(String(sale.customerID));
+      if (buyer) rows.push({ kind: 'store sale', oroOrder: null, storeSale: saleName(sale), status: 'missing in Oro', detail: `a sale to a B2B buyer (Oro customer user ${buyer}) with no in-store order POS-${String(sale.ticketNumber)} in Oro` });
     }
   }
   const order = (r: AuditRow) => (isProblem(r) ? 0 : 1);

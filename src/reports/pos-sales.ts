@@ -76,3 +76,12 @@ function xSale(sale: Rec, firstLine: ReadonlyMap<string, unknown>): Rec {
     })),
   };
 }
+
+/** The Oro customer user linked to each sale's customer, read for all the sales in one go (one query on PostgreSQL, not one per sale). */
+export async function saleBuyers(runtime: Runtime, pos: PosSystem, oro: string, sales: readonly Rec[]): Promise<Map<string, string>> {
+  const ids = [...new Set(sales.map((s) => s.customerID).filter((id) => id !== undefined && id !== null && id !== '' && id !== 0).map(String))];
+  const found = await runtime.store.xref.lookupMany(ids.map((id) => ({ system: pos.name, entity: pos.customerEntity, id })), oro, 'customerusers');
+  const out = new Map<string, string>();
+  for (const [i, ref] of found.entries()) if (ref) out.set(ids[i]!, ref.id);
+  return out;
+}

@@ -3,7 +3,7 @@
 // sales to B2B buyers that became in-store orders in Oro, refunds linked to what they return, web
 // orders that reached the store. A difference is work for someone before the day is closed.
 import type { Runtime } from '../engine/planner.js';
-import { posItems, posSales, posShops, posSystem } from './pos-sales.js';
+import { posItems, posSales, posShops, posSystem, saleBuyers } from './pos-sales.js';
 
 export interface SalesRow {
   readonly date: string;
@@ -51,6 +51,7 @@ export async function salesTotals(runtime: Runtime, date: string): Promise<Sales
   const orderBy = new Map(orders.map((o) => [String(o.identifier).toLowerCase(), o]));
   const saleByLine = new Map<string, Rec>();
   for (const sale of sales) for (const line of (sale.lines as Rec[] | undefined) ?? []) saleByLine.set(String(line.saleLineID), sale);
+  const buyers = await saleBuyers(runtime, pos, oro, sales);
   const orderTotal = (o: Rec) => ((o.lineItems as Rec[] | undefined) ?? []).reduce((sum, l) => sum + Number(l.quantity ?? 0) * Number(l.value ?? 0), 0);
   const round = (n: number) => Math.round(n * 100) / 100;
 
@@ -81,8 +82,7 @@ export async function salesTotals(runtime: Runtime, date: string): Promise<Sales
       add(store, 'store refunds', total, parent || (ref && orderBy.has(ref)) ? total : undefined);
       continue;
     }
-    const buyer = sale.customerID ? await runtime.store.xref.lookup({ system: ls, entity: pos.customerEntity, id: String(sale.customerID) }, oro, 'customerusers') : undefined;
-    if (buyer) {
+    if (sale.customerID && buyers.has(String(sale.customerID))) {
       const order = orderBy.get(`pos-${String(sale.ticketNumber).toLowerCase()}`);
       add(store, 'store, B2B buyer', total, order ? orderTotal(order) : undefined);
     } else add(store, 'store, walk-in', total);
