@@ -50,10 +50,14 @@ export class WriteGateway {
     const results: GatewayResult[] = [];
     const batch = new Bookkeeping();
     const toSend: { change: PlannedChange; op: WriteOp; key: string }[] = [];
+    const unfinished = await this.#unfinished();
+    // creates a crash or an unanswered request left unfinished are looked up together, one keyed
+    // read for the chunk rather than one per record (the soak retries many after each outage)
+    const created = await this.#findCreated(changes.filter((c) => c.action === 'create' && unfinished.has(c.key)));
     for (const change of changes) {
       const key = idempotencyKey(flow.name, change);
-      if (change.action === 'create' && (await this.#unfinished()).has(change.key)) {
-        const found = await this.#findCreated(change);
+      if (change.action === 'create' && unfinished.has(change.key)) {
+        const found = created.get(change);
         if (found) {
           await this.#succeeded(batch, change, key, found.id, found.record, null, true);
           results.push({ change, ok: true, targetId: found.id, recovered: true });
@@ -120,14 +124,24 @@ export class WriteGateway {
     return this.#unfinishedCreates;
   }
 
-  /** Looks for a record a crashed run may have created: by every match field. */
-  async #findCreated(change: PlannedChange): Promise<{ id: string; record: Record<string, unknown> } | undefined> {
-    const record = change.record ?? {};
+  /** Looks for the records crashed or unanswered creates may have made: by every match field, one keyed read for all of them. */
+  async #findCreated(changes: readonly PlannedChange[]): Promise<Map<PlannedChange, { id: string; record: Record<string, unknown> }>> {
+    const found = new Map<PlannedChange, { id: string; record: Record<string, unknown> }>();
     const [first, ...rest] = this.flow.match.on;
-    if (!first || record[first] === undefined) return undefined;
-    const candidates = await this.runtime.connector(this.flow.target.system).getByKeys(this.flow.target.entity, first, [record[first] as string | number]);
-    const found = candidates.find((c) => businessKey(c, this.flow.match.on) === change.key || rest.every((f) => String(c[f]) === String(record[f])));
-    return found ? { id: String(found[this.#keyField]), record } : undefined;
+    if (!first) return found;
+    const wanted = changes.filter((c) => c.record?.[first] !== undefined);
+    if (wanted.length === 0) return found;
+    const values = [...new Set(wanted.map((c) => c.record![first] as string | number))];
+    const candidates = await this.runtime.connector(this.flow.target.system).getByKeys(this.flow.target.entity, first, values);
+    for (const change of wanted) {
+      const record = change.record!;
+      const fits = (c: Record<string, unknown>): boolean => businessKey(c, this.flow.match.on) === change.key || rest.every((f) => String(c[f]) === String(record[f]));
+      // the candidates answer every key of the chunk: this record's own first, then one the vendor matched regardless of case
+      const match = candidates.find((c) => String(c[first]) === String(record[first]) && fits(c))
+        ?? candidates.find((c) => String(c[first]).toLowerCase() === String(record[first]).toLowerCase() && fits(c));
+      if (match) found.set(change, { id: String(match[this.#keyField]), record });
+    }
+    return found;
   }
 }
 
