@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { WriteOp, WriteOutcome } from '../connectors/connector.js';
 import { connectorById } from '../connectors/registry.js';
+import { credentialsRefused, unsent } from '../connectors/write-order.js';
 import type { ResolvedFlow } from '../config/model.js';
 import type { ConnectorError } from '../connectors/errors.js';
 import type { AuditEntry, JournalEntry, Ref } from '../state/store.js';
@@ -19,6 +20,8 @@ export interface GatewayResult {
   /** A create found already done after a crash: linked, not sent again. */
   readonly recovered?: boolean;
   readonly error?: ConnectorError;
+  /** Not sent: the system refused storelink's credentials earlier in the run (retried with the run's other failures). */
+  readonly unsent?: boolean;
 }
 
 const CHUNK = 100;
@@ -31,6 +34,8 @@ export function idempotencyKey(flow: string, change: PlannedChange): string {
 export class WriteGateway {
   readonly #keyField: string;
   #unfinishedCreates: Set<string> | undefined;
+  /** The target refused storelink's credentials: nothing more is sent through this gateway. */
+  #refused: ConnectorError | undefined;
 
   constructor(private readonly runtime: Runtime, private readonly flow: ResolvedFlow) {
     const system = runtime.project.config.systems[flow.target.system]!;
@@ -45,6 +50,13 @@ export class WriteGateway {
   }
 
   async #chunk(changes: readonly PlannedChange[], onWritten: (count: number) => void): Promise<GatewayResult[]> {
+    if (this.#refused) {
+      // a revoked grant fails every write the same way: the rest of the run is not sent (nor
+      // journalled as sent); the run hands these records back to be retried with its failures
+      const outcome = unsent(this.#refused) as WriteOutcome & { ok: false };
+      onWritten(changes.length);
+      return changes.map((change) => ({ change, ok: false, unsent: true, error: outcome.error }));
+    }
     const { store } = this.runtime;
     const flow = this.flow;
     const results: GatewayResult[] = [];
@@ -81,7 +93,8 @@ export class WriteGateway {
         }
         // a write that may have happened stays "intent" in the journal: the next run looks before it creates
         if (!outcome.error.ambiguous) batch.journal.push(this.#journal(new Date().toISOString(), 'failed', key, change, outcome.error.message));
-        results.push({ change, ok: false, error: outcome.error });
+        if (!outcome.unsent && credentialsRefused(outcome.error)) this.#refused ??= outcome.error;
+        results.push({ change, ok: false, error: outcome.error, ...(outcome.unsent ? { unsent: true } : {}) });
       }
     }
     await batch.flush(this.runtime);

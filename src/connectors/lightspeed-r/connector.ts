@@ -7,6 +7,7 @@ import type { CanonicalRecord, Connector, ConnectorContext, ConnectorStats, Read
 import { CursorTracker, windowStart } from '../cursor.js';
 import { ConnectorError } from '../errors.js';
 import { HttpClient, type HttpRequestSpec, type HttpResult } from '../http-client.js';
+import { writeInOrder } from '../write-order.js';
 import { LightspeedAuth } from './auth.js';
 import { customerBody, saleBody, itemBody, itemMatrixBody, plainBody, stockRow } from './denormalize.js';
 import { errorBody, lightspeedTime, NORMALISERS, records } from './normalize.js';
@@ -189,17 +190,14 @@ export class LightspeedRConnector implements Connector {
   }
 
   async write(entity: string, ops: readonly WriteOp[], onWritten?: (count: number) => void): Promise<WriteOutcome[]> {
-    const outcomes: WriteOutcome[] = [];
-    for (const op of ops) {
+    return writeInOrder(ops, async (op) => {
       try {
-        outcomes.push({ ok: true, ...(await this.#writeOne(entity, op)) });
+        return { ok: true, ...(await this.#writeOne(entity, op)) };
       } catch (error) {
         if (!(error instanceof ConnectorError)) throw error;
-        outcomes.push({ ok: false, error });
+        return { ok: false, error };
       }
-      onWritten?.(1);
-    }
-    return outcomes;
+    }, onWritten);
   }
 
   async #writeOne(entity: string, op: WriteOp): Promise<{ id: string; record: CanonicalRecord }> {
