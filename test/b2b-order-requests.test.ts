@@ -122,13 +122,16 @@ describe('B2B orders into Lightspeed R-Series: requests per order created', () =
       assert.equal(result!.failed, ORDERS);
       assert.equal(result!.status, 'failed');
       const requests = lightspeed(since);
-      // one create, answered 401; one refresh, refused — and nothing more
-      assert.equal(requests.filter((e) => e.method === 'POST' && e.path.endsWith('/Sale.json')).length, 1, describeRequests(requests));
-      assert.ok(requests.length <= 3, describeRequests(requests));
+      // the creates already under way (one a connection lane), answered 401; a refresh, refused — and nothing more
+      const creates = requests.filter((e) => e.method === 'POST' && e.path.endsWith('/Sale.json')).length;
+      assert.ok(creates >= 1 && creates <= 2, describeRequests(requests));
+      assert.ok(requests.length <= 2 * creates, describeRequests(requests));
       const refused = (await first.store.exceptions.list({ status: 'open', flow: 'b2b-orders' })).filter((e) => e.code === 'auth_failed');
-      assert.equal(refused.length, 1, JSON.stringify(refused.map((e) => e.message)));
-      assert.match(refused[0]!.message, new RegExp(`refused the refresh token.*${ORDERS - 1} more changes were not sent and are retried once storelink can sign in again`));
-      assert.doesNotMatch(refused[0]!.message, /\n\s+at /); // no stack trace
+      assert.equal(refused.length, creates, JSON.stringify(refused.map((e) => e.message)));
+      for (const exception of refused) {
+        assert.match(exception.message, new RegExp(`refused the refresh token.*${ORDERS - creates} more changes were not sent and are retried once storelink can sign in again`));
+        assert.doesNotMatch(exception.message, /\n\s+at /); // no stack trace
+      }
       // nothing left looking as if it might have been sent
       assert.deepEqual((await first.store.journal.unfinished('b2b-orders')).map((e) => e.key), []);
     } finally {

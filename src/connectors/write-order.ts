@@ -25,17 +25,27 @@ export function unsent(refused: ConnectorError): WriteOutcome {
   };
 }
 
-/** `writeOne` for each op in order, stopping at refused credentials (the rest unsent); `onWritten(1)` after each. */
+/**
+ * `writeOne` for each op, in order, `concurrency` at a time (each op is its own record: none waits
+ * for another's answer), stopping at refused credentials: ops not started by then come back
+ * unsent. `onWritten(1)` after each. Outcomes are in the order of `ops`.
+ */
 export async function writeInOrder(
-  ops: readonly WriteOp[], writeOne: (op: WriteOp) => Promise<WriteOutcome>, onWritten?: (count: number) => void,
+  ops: readonly WriteOp[], writeOne: (op: WriteOp) => Promise<WriteOutcome>, onWritten?: (count: number) => void, concurrency = 1,
 ): Promise<WriteOutcome[]> {
-  const outcomes: WriteOutcome[] = [];
+  const outcomes = new Array<WriteOutcome>(ops.length);
   let refused: ConnectorError | undefined;
-  for (const op of ops) {
-    const outcome = refused ? unsent(refused) : await writeOne(op);
-    if (!outcome.ok && !refused && credentialsRefused(outcome.error)) refused = outcome.error;
-    outcomes.push(outcome);
-    onWritten?.(1);
-  }
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < ops.length) {
+      const index = next;
+      next += 1;
+      const outcome = refused ? unsent(refused) : await writeOne(ops[index]!);
+      if (!outcome.ok && !outcome.unsent && !refused && credentialsRefused(outcome.error)) refused = outcome.error;
+      outcomes[index] = outcome;
+      onWritten?.(1);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, ops.length)) }, worker));
   return outcomes;
 }
