@@ -48,7 +48,8 @@ export type WriteOp =
 
 export type WriteOutcome =
   | { readonly ok: true; readonly id: string; readonly record: CanonicalRecord }
-  | { readonly ok: false; readonly error: ConnectorError };
+  /** `unsent`: never sent, because the system refused storelink's credentials earlier in the run. */
+  | { readonly ok: false; readonly error: ConnectorError; readonly unsent?: boolean };
 
 export interface ConnectorStats extends HttpStats {
   /** R-Series: time spent waiting for the bucket before sending (throttling ahead). */

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { WriteOp, WriteOutcome } from '../connectors/connector.js';
 import { connectorById } from '../connectors/registry.js';
+import { credentialsRefused, unsent } from '../connectors/write-order.js';
 import type { ResolvedFlow } from '../config/model.js';
 import type { ConnectorError } from '../connectors/errors.js';
 import type { AuditEntry, JournalEntry, Ref } from '../state/store.js';
@@ -19,6 +20,8 @@ export interface GatewayResult {
   /** A create found already done after a crash: linked, not sent again. */
   readonly recovered?: boolean;
   readonly error?: ConnectorError;
+  /** Not sent: the system refused storelink's credentials earlier in the run (retried with the run's other failures). */
+  readonly unsent?: boolean;
 }
 
 const CHUNK = 100;
@@ -31,6 +34,8 @@ export function idempotencyKey(flow: string, change: PlannedChange): string {
 export class WriteGateway {
   readonly #keyField: string;
   #unfinishedCreates: Set<string> | undefined;
+  /** The target refused storelink's credentials: nothing more is sent through this gateway. */
+  #refused: ConnectorError | undefined;
 
   constructor(private readonly runtime: Runtime, private readonly flow: ResolvedFlow) {
     const system = runtime.project.config.systems[flow.target.system]!;
@@ -45,15 +50,26 @@ export class WriteGateway {
   }
 
   async #chunk(changes: readonly PlannedChange[], onWritten: (count: number) => void): Promise<GatewayResult[]> {
+    if (this.#refused) {
+      // a revoked grant fails every write the same way: the rest of the run is not sent (nor
+      // journalled as sent); the run hands these records back to be retried with its failures
+      const outcome = unsent(this.#refused) as WriteOutcome & { ok: false };
+      onWritten(changes.length);
+      return changes.map((change) => ({ change, ok: false, unsent: true, error: outcome.error }));
+    }
     const { store } = this.runtime;
     const flow = this.flow;
     const results: GatewayResult[] = [];
     const batch = new Bookkeeping();
     const toSend: { change: PlannedChange; op: WriteOp; key: string }[] = [];
+    const unfinished = await this.#unfinished();
+    // creates a crash or an unanswered request left unfinished are looked up together, one keyed
+    // read for the chunk rather than one per record (the soak retries many after each outage)
+    const created = await this.#findCreated(changes.filter((c) => c.action === 'create' && unfinished.has(c.key)));
     for (const change of changes) {
       const key = idempotencyKey(flow.name, change);
-      if (change.action === 'create' && (await this.#unfinished()).has(change.key)) {
-        const found = await this.#findCreated(change);
+      if (change.action === 'create' && unfinished.has(change.key)) {
+        const found = created.get(change);
         if (found) {
           this.#succeeded(batch, change, key, found.id, found.record, null, true);
           results.push({ change, ok: true, targetId: found.id, recovered: true });
@@ -77,7 +93,8 @@ export class WriteGateway {
         }
         // a write that may have happened stays "intent" in the journal: the next run looks before it creates
         if (!outcome.error.ambiguous) batch.journal.push(this.#journal(new Date().toISOString(), 'failed', key, change, outcome.error.message));
-        results.push({ change, ok: false, error: outcome.error });
+        if (!outcome.unsent && credentialsRefused(outcome.error)) this.#refused ??= outcome.error;
+        results.push({ change, ok: false, error: outcome.error, ...(outcome.unsent ? { unsent: true } : {}) });
       }
     }
     await batch.flush(this.runtime);
@@ -119,14 +136,24 @@ export class WriteGateway {
     return this.#unfinishedCreates;
   }
 
-  /** Looks for a record a crashed run may have created: by every match field. */
-  async #findCreated(change: PlannedChange): Promise<{ id: string; record: Record<string, unknown> } | undefined> {
-    const record = change.record ?? {};
+  /** Looks for the records crashed or unanswered creates may have made: by every match field, one keyed read for all of them. */
+  async #findCreated(changes: readonly PlannedChange[]): Promise<Map<PlannedChange, { id: string; record: Record<string, unknown> }>> {
+    const found = new Map<PlannedChange, { id: string; record: Record<string, unknown> }>();
     const [first, ...rest] = this.flow.match.on;
-    if (!first || record[first] === undefined) return undefined;
-    const candidates = await this.runtime.connector(this.flow.target.system).getByKeys(this.flow.target.entity, first, [record[first] as string | number]);
-    const found = candidates.find((c) => businessKey(c, this.flow.match.on) === change.key || rest.every((f) => String(c[f]) === String(record[f])));
-    return found ? { id: String(found[this.#keyField]), record } : undefined;
+    if (!first) return found;
+    const wanted = changes.filter((c) => c.record?.[first] !== undefined);
+    if (wanted.length === 0) return found;
+    const values = [...new Set(wanted.map((c) => c.record![first] as string | number))];
+    const candidates = await this.runtime.connector(this.flow.target.system).getByKeys(this.flow.target.entity, first, values);
+    for (const change of wanted) {
+      const record = change.record!;
+      const fits = (c: Record<string, unknown>): boolean => businessKey(c, this.flow.match.on) === change.key || rest.every((f) => String(c[f]) === String(record[f]));
+      // the candidates answer every key of the chunk: this record's own first, then one the vendor matched regardless of case
+      const match = candidates.find((c) => String(c[first]) === String(record[first]) && fits(c))
+        ?? candidates.find((c) => String(c[first]).toLowerCase() === String(record[first]).toLowerCase() && fits(c));
+      if (match) found.set(change, { id: String(match[this.#keyField]), record });
+    }
+    return found;
   }
 }
 

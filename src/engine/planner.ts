@@ -206,7 +206,11 @@ export async function planFlow(runtime: Runtime, flow: ResolvedFlow, options: Fl
   } else {
     const field = flow.match.on[0]!;
     const values = [...new Set(desired.map((d) => d.record[field]).filter((v): v is string | number => typeof v === 'string' || typeof v === 'number'))];
-    if (values.length > 0) targetRecords.push(...await target.getByKeys(flow.target.entity, field, values));
+    // a related set that just looked up these very keys in the target (the B2B orders' mirror
+    // sales by referenceNumber) answered this question already: asking again costs a request a run
+    const known = values.length > 0 ? relatedLoader.lookedUp(flow.target.system, flow.target.entity, field, values) : undefined;
+    if (known) targetRecords.push(...known);
+    else if (values.length > 0) targetRecords.push(...await target.getByKeys(flow.target.entity, field, values));
   }
   const byId = new Map<string, Record<string, unknown>>();
   const byKey = new Map<string, Record<string, unknown>[]>();
@@ -371,8 +375,27 @@ class RelatedLoader {
   readonly #seen = new Map<string, Set<string>>();
   /** Paged sets read whole instead, because their connector scans for keyed lookups anyway. */
   readonly #whole = new Set<string>();
+  /** Per set read by key: the keys asked for and the records the lookups returned. */
+  readonly #asked = new Map<string, { keys: Set<string>; rows: Record<string, unknown>[] }>();
 
   constructor(private readonly runtime: Runtime, private readonly flow: ResolvedFlow) {}
+
+  /**
+   * The records of `entity` in `system` whose `field` is one of `values`, when a set of this plan
+   * already looked every one of them up by that field (the same keyed read the caller would make,
+   * moments earlier, archived records included); undefined when none did.
+   */
+  lookedUp(system: string, entity: string, field: string, values: readonly (string | number)[]): Record<string, unknown>[] | undefined {
+    for (const [name, spec] of Object.entries(this.flow.related)) {
+      if (spec.system !== system || spec.entity !== entity || spec.by !== field || Object.keys(spec.filter ?? {}).length > 0 || this.#whole.has(name)) continue;
+      const asked = this.#asked.get(name);
+      if (!asked || !values.every((v) => asked.keys.has(String(v)))) continue;
+      // the vendor's lookup may match regardless of case: keep every row the keyed read would return
+      const wanted = new Set(values.map((v) => String(v).toLowerCase()));
+      return unique(asked.rows).filter((row) => wanted.has(String(row[field] ?? '').toLowerCase()));
+    }
+    return undefined;
+  }
 
   /** Read page by page: keyed by the source, or by a set that is itself read page by page. */
   #paged(name: string): boolean {
@@ -392,7 +415,7 @@ class RelatedLoader {
       loads.set(name, (async () => {
         await after;
         const rows = spec.keysFrom
-          ? await this.#byKeys(spec, this.valuesOf(spec.keysFrom.set, spec.keysFrom.path))
+          ? await this.#byKeys(name, spec, this.valuesOf(spec.keysFrom.set, spec.keysFrom.path))
           : await readAll(this.runtime, spec.system, spec.entity, { filter: spec.filter }, () => undefined);
         this.records.set(name, indexBy(rows, spec.by));
       })());
@@ -418,7 +441,7 @@ class RelatedLoader {
         continue;
       }
       const index = this.records.get(name)!;
-      for (const [key, rows] of indexBy(await this.#byKeys(spec, keys), spec.by)) index.set(key, [...(index.get(key) ?? []), ...rows]);
+      for (const [key, rows] of indexBy(await this.#byKeys(name, spec, keys), spec.by)) index.set(key, [...(index.get(key) ?? []), ...rows]);
     }
   }
 
@@ -432,8 +455,14 @@ class RelatedLoader {
     return unique([...(this.records.get(name)?.values() ?? [])].flat());
   }
 
-  #byKeys(spec: RelatedSpec, keys: readonly string[]): Promise<Record<string, unknown>[]> {
-    return keys.length === 0 ? Promise.resolve([]) : this.runtime.connector(spec.system).getByKeys(spec.entity, spec.by, keys);
+  async #byKeys(name: string, spec: RelatedSpec, keys: readonly string[]): Promise<Record<string, unknown>[]> {
+    if (keys.length === 0) return [];
+    const rows = await this.runtime.connector(spec.system).getByKeys(spec.entity, spec.by, keys);
+    const asked = this.#asked.get(name) ?? { keys: new Set<string>(), rows: [] };
+    for (const key of keys) asked.keys.add(key);
+    asked.rows.push(...rows);
+    this.#asked.set(name, asked);
+    return rows;
   }
 }
 

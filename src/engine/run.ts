@@ -3,6 +3,7 @@
 // and cursors. `storelink plan`, `storelink apply` and the scheduler all come through here.
 import type { Connector } from '../connectors/connector.js';
 import { connectorById } from '../connectors/registry.js';
+import { credentialsRefused } from '../connectors/write-order.js';
 import type { Project, ResolvedConfig, ResolvedFlow } from '../config/model.js';
 import { slError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
@@ -322,6 +323,9 @@ async function applyFlow(runtime: Runtime, flow: ResolvedFlow, plan: FlowPlan, p
   let transient = false;
   const failedSources: string[] = [];
   let unnamed = false;
+  // writes left unsent after the target refused storelink's credentials: retried like a passing
+  // failure (the queue, or the cursor staying), under the auth_failed exception of the write refused
+  const unsentCount = results.filter((r) => r.unsent).length;
   for (const result of results) {
     if (result.ok) {
       if (result.recovered) recovered += 1;
@@ -333,10 +337,15 @@ async function applyFlow(runtime: Runtime, flow: ResolvedFlow, plan: FlowPlan, p
     if (result.change.sourceId) failedSources.push(result.change.sourceId);
     else unnamed = true;
     const error = result.error!;
-    if (error.errorClass === 'transient' || error.errorClass === 'rate_limited') transient = true;
+    if (error.errorClass === 'transient' || error.errorClass === 'rate_limited' || result.unsent) transient = true;
+    if (result.unsent) continue;
     const type: ExceptionTypeName = error.errorClass === 'rate_limited' ? 'rate_limit_exhausted' : error.errorClass === 'auth' ? 'auth_failed' : 'write_failed';
-    await raise(type, result.change.key, `${result.change.action} in ${flow.target.system} failed: ${error.message}${error.ambiguous ? ' (it may have been saved; the next run checks before writing again)' : ''}`, {
+    const stopped = unsentCount > 0 && credentialsRefused(error)
+      ? `; the run stopped writing there: ${unsentCount} more change${unsentCount === 1 ? ' was' : 's were'} not sent and ${unsentCount === 1 ? 'is' : 'are'} retried once storelink can sign in again`
+      : '';
+    await raise(type, result.change.key, `${result.change.action} in ${flow.target.system} failed: ${error.message}${error.ambiguous ? ' (it may have been saved; the next run checks before writing again)' : ''}${stopped}`, {
       vendor: error.vendor, class: error.errorClass, ...(result.change.targetId ? { targetId: result.change.targetId } : {}),
+      ...(stopped ? { unsent: unsentCount } : {}),
     });
   }
   await rememberNoops(runtime, flow, plan);

@@ -174,7 +174,9 @@ export function checkInvariant(sandbox: Sandbox): string[] {
   const skus = new Map<string, number>();
   for (const item of items) skus.set(String(item.customSku), (skus.get(String(item.customSku)) ?? 0) + 1);
   for (const [sku, n] of skus) if (n > 1) out.push(`item ${sku} created ${n} times`);
-  const sales = rows(sandbox, 'lightspeed', 'Sale').filter((s) => s.archived !== true && s.voided !== true && s.referenceNumber);
+  // the open sales B2B orders are held as (referenceNumberSource OroCommerce): a return the store
+  // took for a web order names the order too (source "oro"), and is not the order a second time
+  const sales = rows(sandbox, 'lightspeed', 'Sale').filter((s) => s.archived !== true && s.voided !== true && s.referenceNumber && s.referenceNumberSource === 'OroCommerce');
   const byRef = new Map<string, number>();
   for (const sale of sales) byRef.set(String(sale.referenceNumber), (byRef.get(String(sale.referenceNumber)) ?? 0) + 1);
   for (const [ref, n] of byRef) if (n > 1) out.push(`order ${ref} is in the store ${n} times`);

@@ -1,8 +1,9 @@
 // Client-side model of the R-Series leaky bucket (spec §4): predict the level from the drip rate,
 // send only when the request fits under the size with a small margin, and correct the model from
-// the bucket and drip headers of every answer. The connector sends one request at a time, so the
-// level an answer reports includes everything sent before it. The goal is steady throughput
-// just under the limit with no 429 at all.
+// the bucket and drip headers of every answer. With one request in flight the level an answer
+// reports includes everything sent before it; with another still in flight it may not include
+// that one, so the model keeps the higher of its prediction and the report. The goal is steady
+// throughput just under the limit with no 429 at all.
 
 export interface BucketState {
   readonly level: number;
@@ -46,7 +47,7 @@ export class LeakyBucketLimiter {
     return Math.max(0, this.#level - elapsed * this.#drip);
   }
 
-  /** Waits until a request of `cost` fits, then charges the model for it. Callers send one at a time. */
+  /** Waits until a request of `cost` fits, then charges the model for it. */
   async acquire(cost: number): Promise<void> {
     await this.#waitFor(cost);
     this.#level = this.#predicted() + cost;
@@ -71,11 +72,14 @@ export class LeakyBucketLimiter {
     }
   }
 
-  /** Corrects the model from an answer's headers (names compared case-insensitively by the caller). */
-  observe(headers: Readonly<Record<string, string>>): void {
+  /**
+   * Corrects the model from an answer's headers (names compared case-insensitively by the caller).
+   * `othersInFlight`: requests sent and not yet answered, whose cost the reported level may lack.
+   */
+  observe(headers: Readonly<Record<string, string>>, othersInFlight = false): void {
     const bucket = /^\s*([\d.]+)\s*\/\s*([\d.]+)\s*$/.exec(headers['x-ls-api-bucket-level'] ?? '');
     if (bucket) {
-      this.#level = Number(bucket[1]);
+      this.#level = othersInFlight ? Math.max(Number(bucket[1]), this.#predicted()) : Number(bucket[1]);
       this.#size = Number(bucket[2]);
       this.#at = this.#now();
     }

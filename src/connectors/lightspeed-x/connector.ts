@@ -12,6 +12,7 @@ import type { CanonicalRecord, Connector, ConnectorContext, ConnectorStats, Read
 import { ConnectorError } from '../errors.js';
 import { HttpClient, retryAfterMs, type HttpRequestSpec, type HttpResult } from '../http-client.js';
 import { XSeriesAuth } from './auth.js';
+import { writeInOrder } from '../write-order.js';
 import { mergeLines, plainBody, priceBookRow, productCreateBody, productUpdateBody, registerSaleBody, variantProductBody } from './bodies.js';
 import { FixedWindowLimiter, type WindowState } from './rate-limiter.js';
 
@@ -365,12 +366,7 @@ export class LightspeedXConnector implements Connector {
   async write(entity: string, ops: readonly WriteOp[], onWritten?: (count: number) => void): Promise<WriteOutcome[]> {
     entitySpec(this.system, entity);
     if (entity === 'price_book_products') return this.#writePriceBookRows(ops, onWritten);
-    const outcomes: WriteOutcome[] = [];
-    for (const op of ops) {
-      outcomes.push(await this.#outcome(() => this.#writeOne(entity, op)));
-      onWritten?.(1);
-    }
-    return outcomes;
+    return writeInOrder(ops, (op) => this.#outcome(() => this.#writeOne(entity, op)), onWritten);
   }
 
   async #outcome(write: () => Promise<{ id: string; record: CanonicalRecord }>): Promise<WriteOutcome> {

@@ -8,6 +8,7 @@ import { CursorTracker, windowStart } from '../cursor.js';
 import { ConnectorError } from '../errors.js';
 import { HttpClient, type HttpResult } from '../http-client.js';
 import { OroAuth } from './auth.js';
+import { credentialsRefused, unsent } from '../write-order.js';
 import { filterQuery, Included, primary, vendorErrors, type Document, type Resource } from './json-api.js';
 import { ORO_ENTITIES, toResource, type OroEntity } from './resources.js';
 
@@ -204,9 +205,13 @@ export class OroConnector implements Connector {
       batchable.forEach(({ index }, i) => { outcomes[index] = results[i]; });
       onWritten?.(batchable.length);
     }
+    // one at a time, until Oro refuses storelink's credentials: the rest would fail the same way
+    let refused = outcomes.find((o): o is WriteOutcome & { ok: false } => o !== undefined && !o.ok && credentialsRefused(o.error))?.error;
     for (const [index, op] of ops.entries()) {
       if (outcomes[index]) continue;
-      outcomes[index] = await this.#writeOne(entityName, entity, op);
+      const outcome = refused ? unsent(refused) : await this.#writeOne(entityName, entity, op);
+      if (!outcome.ok && !refused && credentialsRefused(outcome.error)) refused = outcome.error;
+      outcomes[index] = outcome;
       onWritten?.(1);
     }
     return outcomes as WriteOutcome[];
