@@ -82,6 +82,29 @@ describe('returns: an online order returned in a store', () => {
     assert.match(orderNotes(order.identifier), new RegExp(`^Please call before delivery\\n\\nReturned in store:\\n- .*, Downtown, ticket ${refund.ticketNumber}: 2 × 2TK59 \\(`));
   });
 
+  it('a refund rung up naming a web order is not that order\'s sale: the order still reaches the store once, with no duplicate exception', async () => {
+    // the soak found it: the B2B orders flow matched any sale with the order's reference number, so a
+    // return entered at the register first stood in for the open sale (which was never created), and
+    // one entered after made every later run of the order a sku_duplicate
+    const identifier = await apiOrder(sandbox, '2TK59', 'item', 2);
+    const item = inspect('lightspeed', 'Item').find((i) => i.customSku === '2TK59')!;
+    const refund = await lightspeedApi(sandbox, 'POST', 'Sale.json', {
+      employeeID: 2, registerID: 1, shopID: 1, completed: true, referenceNumber: identifier,
+      SaleLines: { SaleLine: [{ itemID: item.itemID, unitQuantity: -1, unitPrice: 10 }] },
+      SalePayments: { SalePayment: { amount: -10, paymentTypeID: 1 } },
+    });
+    assert.equal(refund.status, 200, refund.text);
+    for (let run = 0; run < 2; run += 1) {
+      const result = await cli('apply', '.', '--flow', 'b2b-orders');
+      assert.equal(result.code, 0, result.stdout + result.stderr);
+    }
+    const held = inspect('lightspeed', 'Sale').filter((x) => x.referenceNumber === identifier && x.referenceNumberSource === 'OroCommerce');
+    assert.equal(held.length, 1, 'the order is held in the store as one open sale');
+    assert.equal(held[0]!.completed, false);
+    const duplicates = await cli('exceptions', 'list', '.', '--type', 'sku_duplicate');
+    assert.doesNotMatch(duplicates.stdout, new RegExp(identifier), 'the refund is not a second sale of the order');
+  });
+
   it('a refund that names no sale and no order is an orphaned_return for finance', async () => {
     const item = inspect('lightspeed', 'Item').find((i) => i.customSku === '2TK59')!;
     const created = await lightspeedApi(sandbox, 'POST', 'Sale.json', {
