@@ -110,10 +110,25 @@ export class Service {
     // state is one process's: the lock file keeps a second one out
     this.#release = this.#runtime.store.locks.shared ? () => undefined : acquireServeLock(config.state.dir);
     try {
+      await this.#closeOrphanedRuns();
       await this.#startParts();
     } catch (error) {
       this.#release();
       throw error;
+    }
+  }
+
+  /**
+   * On a lowdb state, which one process works at a time: a run still marked running was the last
+   * process's, which ended during it (a crash, kill -9) — it is recorded as failed, so the run
+   * history and the dashboard do not show it running for good. (Several instances share a
+   * PostgreSQL state; a run there may be another instance's, so it is left.)
+   */
+  async #closeOrphanedRuns(): Promise<void> {
+    const runs = this.#runtime.store.runs;
+    if (this.#runtime.store.locks.shared) return;
+    for (const run of (await runs.list()).filter((r) => r.status === 'running')) {
+      await runs.finish(run.id, 'failed', { ...run.counts }, 'the process that ran it ended during the run (a crash or kill); its writes are journalled and the next run carries on');
     }
   }
 
