@@ -303,18 +303,22 @@ export class Service {
   async #scheduled(flow: ResolvedFlow, trigger: RunTrigger, tickAt?: Date): Promise<RunEvent> {
     const now = Date.now();
     if (this.#stopping) return { flow: flow.name, trigger, status: 'skipped', startedAt: now, finishedAt: now };
-    const skipped = (why: string): RunEvent => {
-      this.metrics.skippedTicks.inc({ flow: flow.name });
-      this.#logger.warn({ flow: flow.name, trigger }, why);
+    /** `elsewhere`: another instance sharing the state has the tick — what every instance but one sees each tick, not a run overrunning its interval. */
+    const skipped = (why: string, elsewhere = false): RunEvent => {
+      if (elsewhere) this.#logger.debug({ flow: flow.name, trigger }, why);
+      else {
+        this.metrics.skippedTicks.inc({ flow: flow.name });
+        this.#logger.warn({ flow: flow.name, trigger }, why);
+      }
       return this.#emit({ flow: flow.name, trigger, status: 'skipped', startedAt: now, finishedAt: Date.now() });
     };
     if (this.#running.has(flow.name)) return skipped('the last run of this flow is still going; this tick is skipped');
     return this.#exclusive(flow.name, async () => {
       if ((trigger === 'schedule' || trigger === 'reconcile') && this.#runtime.store.locks.shared && !(await this.#firstForTick(flow.name, trigger, tickAt ?? new Date(now)))) {
-        return skipped('another instance sharing the state ran this tick already; it is skipped here');
+        return skipped('another instance sharing the state ran this tick already; it is skipped here', true);
       }
       return this.#run(flow, trigger, undefined);
-    }, () => skipped('another instance sharing the state is running this flow; this tick is skipped'));
+    }, () => skipped('another instance sharing the state is running this flow; this tick is skipped', this.#runtime.store.locks.shared));
   }
 
   /**
