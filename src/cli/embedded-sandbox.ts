@@ -9,7 +9,7 @@ import type { Project } from '../config/model.js';
 import { deepFreeze } from '../freeze.js';
 import { generateCatalogue, loadOroDemo } from '../sandbox/catalogue.js';
 import { startSandbox, type Sandbox } from '../sandbox/sandbox.js';
-import { openRuntime, type OpenRuntime } from '../engine/run.js';
+import { openRuntime, selectFlows, type OpenRuntime } from '../engine/run.js';
 import { assertNotServed, holdFlowLocks } from '../state/lock.js';
 import { SHARED_DATA } from './commands/sandbox.js';
 import type { CommandContext } from './context.js';
@@ -56,7 +56,8 @@ function xSandboxSettings(settings: Readonly<Record<string, unknown>>, x: NonNul
 }
 
 /** The runtime a plan or apply command works with: on the client's systems, or on an embedded sandbox. */
-export async function commandRuntime(context: CommandContext, project: Project, sandbox: boolean, command: 'plan' | 'apply' | 'serve' | 'report' | 'webhooks'): Promise<{ project: Project; runtime: OpenRuntime; sandbox?: Sandbox; close(): Promise<void> }> {
+/** `flows`: for apply, the flows it runs (default all) — on a shared state it holds their locks only. */
+export async function commandRuntime(context: CommandContext, project: Project, sandbox: boolean, command: 'plan' | 'apply' | 'serve' | 'report' | 'webhooks', flows?: readonly string[]): Promise<{ project: Project; runtime: OpenRuntime; sandbox?: Sandbox; close(): Promise<void> }> {
   const { output, options, logger } = context;
   // a run beside a running service would overwrite its state; the service checks for itself
   if (!sandbox && command !== 'serve') assertNotServed(project.config.state.dir, `storelink ${command}`);
@@ -71,7 +72,7 @@ export async function commandRuntime(context: CommandContext, project: Project, 
   let unlock: (() => Promise<void>) | undefined;
   if (command === 'apply' && runtime.store.locks.shared) {
     try {
-      unlock = await holdFlowLocks(runtime.store.locks, used.config.flows.map((f) => f.name), `storelink ${command}`);
+      unlock = await holdFlowLocks(runtime.store.locks, selectFlows(used, flows).map((f) => f.name), `storelink ${command}`);
     } catch (error) {
       await runtime.close();
       await embedded?.close();

@@ -42,7 +42,7 @@ export async function applyCommand(context: CommandContext, args: ApplyArgs): Pr
     return 1;
   }
   if (args.sandbox && saved) throw slError('SL_USAGE', '--sandbox plans and applies a client folder; it cannot apply a saved plan');
-  const { runtime, sandbox, close } = await commandRuntime(context, loaded.project, args.sandbox, 'apply');
+  const { runtime, sandbox, close } = await commandRuntime(context, loaded.project, args.sandbox, 'apply', saved ? saved.flows.map((f) => f.name) : args.flow);
   const progress = progressSink(io, !options.json);
   try {
     if (args.force && io.prompt) {
