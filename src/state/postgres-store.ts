@@ -168,7 +168,10 @@ class AdvisoryLocks implements Locks {
     const client = await this.#client?.catch(() => undefined);
     this.#client = undefined;
     this.#held.clear();
-    client?.release(true); // ends the session: its locks go with it
+    // given back before the session ends, so another instance can take them the moment this one
+    // stops (a dead session's locks the server frees when it notices the connection gone)
+    await client?.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
+    client?.release(true);
   }
 }
 

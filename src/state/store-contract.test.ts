@@ -248,8 +248,8 @@ function contract(backend: StateBackend): void {
       const taken = await second.locks.tryAcquire('flow:stock');
       assert.ok(taken, 'given back by the first instance: the second takes it');
       assert.equal(await store.locks.tryAcquire('flow:stock'), undefined);
-      await second.close(); // the holder goes away (a killed process's session ends the same way)
-      assert.ok(await store.locks.tryAcquire('flow:stock'), 'the lock of an instance that is gone is free at once');
+      await second.close(); // the holder stops (a killed process's session ends too: test/scale-out.test.ts)
+      assert.ok(await store.locks.tryAcquire('flow:stock'), 'the lock of an instance that stopped is free at once');
       assert.ok(await store.locks.tryAcquire('flow:orders') === undefined, 'the first instance still holds what it held');
     });
 
