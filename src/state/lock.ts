@@ -5,6 +5,8 @@
 // that only read or mark state (exceptions list/ack/resolve, queue) work beside it.
 import { hostname } from 'node:os';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { link, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { slError } from '../errors.js';
 import type { Locks } from './store.js';
@@ -105,4 +107,67 @@ export async function holdFlowLocks(locks: Locks, flows: readonly string[], comm
 /** The lock that lets one run of a flow go at a time, among every process sharing the state. */
 export function flowLockName(flow: string): string {
   return `flow:${flow}`;
+}
+
+/**
+ * A short lock on one state file that two processes change (the service and a command beside it:
+ * `queue requeue`, `exceptions ack`), held while the file is read again, changed and written: without
+ * it one process's write replaces the other's change, and both write through the same temporary
+ * file. The lock is a file created exclusively beside it, naming its holder; one left by a process
+ * that died (same host, pid gone) or older than `staleMs` is taken over. Returns the release.
+ */
+export async function acquireFileLock(path: string, options: { waitMs?: number; staleMs?: number } = {}): Promise<() => Promise<void>> {
+  const lockPath = `${path}.lock`;
+  const waitMs = options.waitMs ?? 30_000;
+  const staleMs = options.staleMs ?? 60_000;
+  const mine = JSON.stringify({ pid: process.pid, host: hostname(), nonce: randomUUID() });
+  const deadline = Date.now() + waitMs;
+  for (let pause = 2; ; pause = Math.min(pause * 2, 50)) {
+    try {
+      await writeFile(lockPath, mine, { flag: 'wx', mode: 0o600 });
+      return async () => {
+        // only our own: a holder that took it over as stale keeps theirs
+        if ((await readFile(lockPath, 'utf8').catch(() => '')) === mine) await rm(lockPath, { force: true });
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const holder = await readFile(lockPath, 'utf8').catch(() => undefined);
+    if (holder !== undefined && await abandoned(lockPath, holder, staleMs)) {
+      // taken over: moved aside under a name of its own, so of two processes that both found it
+      // abandoned only one removes it (the other's rename fails), never a lock taken since
+      const aside = `${lockPath}.${randomUUID()}.stale`;
+      if (await rename(lockPath, aside).then(() => true, () => false)) {
+        const moved = await readFile(aside, 'utf8').catch(() => '');
+        // a fresh holder's, taken since we read it: given back (link does not replace a newer one)
+        if (moved !== holder) await link(aside, lockPath).catch(() => undefined);
+        await rm(aside, { force: true });
+      }
+      continue;
+    }
+    if (Date.now() >= deadline) {
+      throw slError('SL_STATE_LOCKED', `${path} is held by another process (${holder ?? 'unknown'}) for over ${Math.round(waitMs / 1000)} s`, {
+        hint: `If no storelink process runs on this state, remove ${lockPath}`,
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, pause));
+  }
+}
+
+async function abandoned(lockPath: string, holder: string, staleMs: number): Promise<boolean> {
+  let parsed: { pid?: number; host?: string };
+  try {
+    parsed = JSON.parse(holder) as { pid?: number; host?: string };
+  } catch {
+    parsed = {}; // written half by a process killed between create and write
+  }
+  if (parsed.host === hostname() && typeof parsed.pid === 'number') {
+    try {
+      process.kill(parsed.pid, 0);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EPERM') return true;
+    }
+  }
+  const age = await stat(lockPath).then((s) => Date.now() - s.mtimeMs, () => 0);
+  return age > staleMs;
 }

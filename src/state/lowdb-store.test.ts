@@ -4,7 +4,8 @@
 // is in store-contract.test.ts.
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -49,6 +50,66 @@ describe('lowdb store files', () => {
     assert.equal(runs.length, 2000);
     assert.deepEqual(runs[0]?.counts, { n: 4099 });
     assert.deepEqual((await again.runs.list({ flow: 'stock' })).map((r) => [r.status, r.counts.written]), [['succeeded', 7]]);
+  });
+
+  it('keeps every change two processes make to the shared files at once (the service, and queue/exceptions commands beside it)', async () => {
+    const dir = await tempDir();
+    const store = await openLowdbStore(dir);
+    const n = 150;
+    const exception = (key: string) => ({ flow: 'stock', code: 'record_invalid', severity: 'error' as const, owner: 'ops' as const, key, message: key });
+    // the other process: what `storelink queue requeue` / `exceptions ack` do beside a running service
+    const script = `
+      const { openLowdbStore } = await import(${JSON.stringify(new URL('./lowdb-store.js', import.meta.url).href)});
+      const store = await openLowdbStore(${JSON.stringify(dir)});
+      for (let i = 0; i < ${n}; i += 1) {
+        await Promise.all([
+          store.exceptions.raise({ ...${JSON.stringify(exception('x'))}, key: 'child-' + i, message: 'child-' + i }),
+          store.queue.enqueue([{ flow: 'stock', by: 'itemID', value: 'child-' + i, at: i }]),
+        ]);
+      }
+      await store.close();`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    for (let i = 0; i < n; i += 1) {
+      await Promise.all([
+        store.exceptions.raise(exception(`parent-${i}`)),
+        store.queue.enqueue([event(`parent-${i}`, i)]),
+      ]);
+    }
+    assert.equal(await exited, 0, stderr);
+    await store.close();
+    const again = await openLowdbStore(dir);
+    const keys = new Set((await again.exceptions.list()).map((e) => e.key));
+    const values = new Set((await again.queue.list()).map((q) => q.value));
+    for (const who of ['parent', 'child']) {
+      for (let i = 0; i < n; i += 1) {
+        assert.ok(keys.has(`${who}-${i}`), `the exception ${who}-${i} is kept`);
+        assert.ok(values.has(`${who}-${i}`), `the queued item ${who}-${i} is kept`);
+      }
+    }
+    assert.equal(keys.size, 2 * n);
+    assert.equal(values.size, 2 * n);
+    assert.ok(!existsSync(join(dir, 'queue.json.lock')) && !existsSync(join(dir, 'exceptions.json.lock')), 'no lock left behind');
+    await again.close();
+  });
+
+  it('takes over a lock on a shared file left by a process killed while holding it', async () => {
+    const dir = await tempDir();
+    const store = await openLowdbStore(dir);
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 1000)']);
+    await new Promise((resolve) => child.on('spawn', resolve));
+    const dead = child.pid!;
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.on('exit', resolve));
+    await writeFile(join(dir, 'queue.json.lock'), JSON.stringify({ pid: dead, host: hostname(), nonce: 'x' }));
+    const started = Date.now();
+    await store.queue.enqueue([event('after')]);
+    assert.ok(Date.now() - started < 2000, 'taken over at once, not after the stale age');
+    assert.deepEqual((await store.queue.list()).map((q) => q.value), ['after']);
+    assert.ok(!existsSync(join(dir, 'queue.json.lock')));
+    await store.close();
   });
 
   it('takes over the runs an older runs.json kept', async () => {

@@ -19,6 +19,7 @@ import {
   backoffMs, DEFAULT_LEASE_MS, MAX_RUNS, queueId, SEEN_MAX, SEEN_TTL_MS, shortQueueId, type StateSnapshot,
 } from './store.js';
 import { decideLinks, sideKey } from './link-decisions.js';
+import { acquireFileLock } from './lock.js';
 
 export { shortQueueId } from './store.js';
 
@@ -263,13 +264,15 @@ function cursorStore(db: Low<CursorsFile>, track: Track): CursorStore {
 
 /**
  * A state file the command line changes while the service runs (`storelink queue requeue`,
- * `storelink exceptions ack`): before reading or changing it, a copy another process wrote is read
- * again. The other files are written by runs only, and `storelink serve` holds the state's lock
- * against other runs (see lock.ts).
+ * `storelink exceptions ack`). Each change is made under the file's lock (lock.ts), on the file as
+ * it is then: read again if another process wrote it, changed, written. Changes asked for while a
+ * write is going are made together in the next one (one write for a burst of webhooks). The other
+ * files are written by runs only, and `storelink serve` holds the state's lock against other runs.
  */
 class SharedFile<T extends { version: number }> {
   #stamp: string;
-  #inFlight = 0;
+  #pending: { change: (data: T) => void; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  #writing = false;
 
   constructor(readonly db: Low<T>, private readonly path: string, private readonly track: Track, private readonly valid: (data: T) => boolean) {
     this.#stamp = this.#fileStamp();
@@ -278,7 +281,7 @@ class SharedFile<T extends { version: number }> {
   #fileStamp(): string {
     try {
       const stat = statSync(this.path);
-      return `${stat.mtimeMs}:${stat.size}`;
+      return `${stat.mtimeMs}:${stat.size}:${stat.ino}`;
     } catch {
       return '';
     }
@@ -286,28 +289,65 @@ class SharedFile<T extends { version: number }> {
 
   /** Reads the file again if another process replaced it. */
   sync(): void {
-    // while this process's own writes are in flight the file lags its memory: nothing to read then
-    if (this.#inFlight > 0) return;
+    // while this process writes, the file lags its memory: nothing to read then
+    if (this.#writing) return;
+    this.#reread();
+  }
+
+  #reread(): void {
     const stamp = this.#fileStamp();
     if (stamp === this.#stamp || stamp === '') return;
     try {
       const data = JSON.parse(readFileSync(this.path, 'utf8')) as T;
       if (data.version === FORMAT_VERSION && this.valid(data)) this.db.data = data;
     } catch {
-      // a write in progress elsewhere (renamed over atomically, so this is rare): the next call reads it
+      // cannot happen under the lock (files are renamed over whole); without it, the next call reads it
       return;
     }
     this.#stamp = stamp;
   }
 
-  async commit(change: (data: T) => void): Promise<void> {
-    this.sync();
-    this.#inFlight += 1;
+  /** Makes the change on the file as it is now and writes it; resolves once it is on disk. */
+  commit(change: (data: T) => void): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#pending.push({ change, resolve, reject });
+      if (!this.#writing) void this.track(this.#drain());
+    });
+  }
+
+  async #drain(): Promise<void> {
+    this.#writing = true;
     try {
-      await this.track(commit(this.db, change));
+      while (this.#pending.length > 0) {
+        const batch = this.#pending.splice(0);
+        try {
+          await this.#write(batch.map((b) => b.change));
+          for (const b of batch) b.resolve();
+        } catch (error) {
+          for (const b of batch) b.reject(error);
+        }
+      }
     } finally {
-      this.#inFlight -= 1;
-      if (this.#inFlight === 0) this.#stamp = this.#fileStamp();
+      this.#writing = false;
+    }
+  }
+
+  async #write(changes: readonly ((data: T) => void)[]): Promise<void> {
+    const release = await acquireFileLock(this.path);
+    try {
+      this.#reread();
+      for (const change of changes) change(this.db.data);
+      try {
+        await this.db.write();
+      } catch (error) {
+        await this.db.read().catch(() => undefined); // the file holds the state before the changes
+        throw error;
+      } finally {
+        this.#stamp = this.#fileStamp();
+      }
+      await keepPrivate(this.db);
+    } finally {
+      await release();
     }
   }
 }
