@@ -535,18 +535,21 @@ export class Service {
         const died = await queue.fail(batchItems, failure, Date.now(), { maxAttempts, baseMs, maxMs });
         if (died.length > 0) await this.#deadLetters(flow, died, failure);
       };
-      const { failure, retry } = await pass(items);
-      if (failure === undefined || retry.length === 0) return;
-      if (retry.length > 1 && failure.startsWith('SL_VENDOR_REJECTED')) {
-        // a system refused the batch's request (4xx): one bad record (an id it cannot read) must not
-        // hold back the others — each is tried alone, and only what fails alone is retried
-        for (const item of retry) {
-          const alone = await pass([item]);
-          if (alone.failure !== undefined && alone.retry.length > 0) await fail(alone.retry, alone.failure);
+      const isolate = async (group: readonly QueueItem[]): Promise<void> => {
+        const { failure, retry } = await pass(group);
+        if (failure === undefined || retry.length === 0) return;
+        if (retry.length > 1 && failure.startsWith('SL_VENDOR_REJECTED')) {
+          // a system refused the batch's request (4xx): one bad record (an id it cannot read) must
+          // not hold back the others — the batch is halved until the refused records stand alone,
+          // and only those are retried: a bad record in 500 costs ~18 passes, not 500
+          const half = Math.ceil(retry.length / 2);
+          await isolate(retry.slice(0, half));
+          await isolate(retry.slice(half));
+          return;
         }
-        return;
-      }
-      await fail(retry, failure);
+        await fail(retry, failure);
+      };
+      await isolate(items);
     }
   }
 
