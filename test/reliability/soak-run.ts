@@ -44,6 +44,7 @@ checked against the sandbox's true state.
 | dead letters left | ${f.deadLetters} |
 | Oro webhook messages delivered; given up by Oro after its retries while the service restarted (the orders poll brings those) | ${f.webhooks.delivered}; ${f.webhooks.dropped} |
 | Lightspeed grants revoked by the profile, re-authorised by ops within 30 s as the manual says | ${f.reauthorizations} |
+| longest stretch with work queued and no run succeeding (sampled every 5 s) | ${f.longestStall.seconds} s, from ${Math.floor(f.longestStall.atSecond / 60)} min ${f.longestStall.atSecond % 60} s: ${f.longestStall.detail || '—'} |
 | time to drain after the faults stopped (allowance) | ${f.drainSeconds.toFixed(1)} s (${f.drainAllowanceS} s) |
 | inventory levels checked against the formula | ${f.levelsChecked} |
 | changes a full reconciliation would still make | ${f.reconcileChanges.length} |

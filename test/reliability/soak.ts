@@ -35,6 +35,11 @@ export interface SoakFigures {
   readonly reauthorizations: number;
   /** Oro's webhook messages: answered 2xx, and given up after Oro's retries (the service was restarting). */
   readonly webhooks: { readonly delivered: number; readonly dropped: number };
+  /**
+   * The longest stretch with work queued and no run succeeding (sampled every 5 s): how long a
+   * change could wait behind faults, revocations and the rate limits; and what was going on then.
+   */
+  readonly longestStall: { readonly seconds: number; readonly atSecond: number; readonly detail: string };
   /** What a full reconciliation run after the soak would still change (events alone should leave nothing). */
   readonly reconcileChanges: readonly string[];
   readonly divergences: readonly string[];
@@ -77,6 +82,34 @@ export async function soak(options: { seconds: number; rate?: number; profile?: 
     await next.runtime.store.queue.requeue();
     return next;
   };
+  // progress: the longest stretch with work queued and no run of any flow succeeding
+  const startedAt = Date.now();
+  const longestStall = { seconds: 0, atSecond: 0, detail: '' };
+  let stallFrom: number | undefined;
+  let lastSucceeded = 0;
+  const watch = async (): Promise<void> => {
+    const current = served;
+    const depth = await current.runtime.store.queue.depth();
+    const pending = Object.entries(depth).filter(([, d]) => d.pending > 0);
+    const recent = await current.runtime.store.runs.list({ limit: 50 });
+    for (const run of recent) if (run.status === 'succeeded' && run.finishedAt) lastSucceeded = Math.max(lastSucceeded, Date.parse(run.finishedAt));
+    const now = Date.now();
+    if (pending.length === 0) {
+      stallFrom = undefined;
+      return;
+    }
+    stallFrom ??= now;
+    const since = Math.max(stallFrom, lastSucceeded);
+    const seconds = Math.round((now - since) / 1000);
+    if (seconds <= longestStall.seconds) return;
+    const running = recent.filter((r) => r.status === 'running').map((r) => `${r.flow} (since ${Math.round((now - Date.parse(r.startedAt)) / 1000)} s)`);
+    const waiting = (await current.runtime.store.queue.list({ dead: false })).filter((i) => i.lastError).slice(-3).map((i) => `${i.flow}: ${i.lastError!.slice(0, 120)}`);
+    Object.assign(longestStall, {
+      seconds, atSecond: Math.round((since - startedAt) / 1000),
+      detail: `pending ${pending.map(([flow, d]) => `${flow} ${d.pending}`).join(', ')}; running ${running.join(', ') || 'none'}; ${reauthorizations} re-authorisations so far${waiting.length > 0 ? `; last errors: ${waiting.join(' | ')}` : ''}`,
+    });
+  };
+  const watcher = setInterval(() => { void watch().catch(() => undefined); }, 5000);
   try {
     await subscribeOrderWebhooks(sandbox, served.service.url!);
     await until(() => served.runtime.store.cursors.get('poll:stock-levels').then((c) => c !== undefined), 30_000, 'the first poll');
@@ -121,6 +154,7 @@ export async function soak(options: { seconds: number; rate?: number; profile?: 
     const drainAllowanceS = Math.max(300, 300 + Math.max(0, options.seconds / 60 - 10) * 30);
     const drained = await until(async () => Object.values(await served.runtime.store.queue.depth()).every((d) => d.pending === 0), drainAllowanceS * 1000, 'the queue to drain').then(() => true, () => false);
     const drainSeconds = (Date.now() - drainStart) / 1000;
+    clearInterval(watcher);
     const divergences = checkInvariant(sandbox);
     if (!drained) {
       // what would not drain, and why: the report's first question
@@ -155,9 +189,10 @@ export async function soak(options: { seconds: number; rate?: number; profile?: 
     return {
       id: randomUUID().slice(0, 8), seconds: options.seconds, profile, events: traffic.events, eventsFailed: Object.values(traffic.failed).reduce((a, b) => a + b, 0),
       faults, requests: pick('requests'), retries: pick('retries'), rateLimited: pick('rateLimited'), runs, exceptions,
-      deadLetters: dead.length, drainSeconds, drainAllowanceS, levelsChecked, reconcileChanges, reauthorizations, webhooks, divergences,
+      deadLetters: dead.length, drainSeconds, drainAllowanceS, levelsChecked, reconcileChanges, reauthorizations, webhooks, divergences, longestStall,
     };
   } finally {
+    clearInterval(watcher);
     await served.stop();
     await sandbox.close();
   }
