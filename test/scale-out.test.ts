@@ -212,5 +212,8 @@ describe('three serve instances on one PostgreSQL state', { skip: postgresSkip()
     for (const instance of alive) assert.equal(instance.child.exitCode, null, 'the other instances still run');
     for (const instance of alive) instance.child.kill('SIGTERM');
     assert.deepEqual(await Promise.all(alive.map((i) => i.exited)), alive.map(() => 0), 'they stop cleanly');
+    // the run the killed instance left running was recorded as failed by the instance that took the flow over
+    const { rows: left } = await db.query(`SELECT id, started_at FROM ${schema}.runs WHERE flow = 'b2b-orders' AND status = 'running'`);
+    assert.deepEqual(left, [], 'no run of the flow left shown running');
   });
 });

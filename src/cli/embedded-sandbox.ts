@@ -72,7 +72,7 @@ export async function commandRuntime(context: CommandContext, project: Project, 
   let unlock: (() => Promise<void>) | undefined;
   if (command === 'apply' && runtime.store.locks.shared) {
     try {
-      unlock = await holdFlowLocks(runtime.store.locks, selectFlows(used, flows).map((f) => f.name), `storelink ${command}`);
+      unlock = await holdFlowLocks(runtime.store, selectFlows(used, flows).map((f) => f.name), `storelink ${command}`);
     } catch (error) {
       await runtime.close();
       await embedded?.close();

@@ -6,6 +6,7 @@
 // event has nothing to add, and a restart re-processes what it had not finished without harm.
 // One run per flow at a time: a schedule tick that finds the flow running is skipped and counted,
 // the worker waits for the run to end.
+import { hostname } from 'node:os';
 import cron, { type ScheduledTask } from 'node-cron';
 import { connectorById } from '../connectors/registry.js';
 import type { ResolvedFlow } from '../config/model.js';
@@ -15,7 +16,7 @@ import type { SourceKeys } from '../engine/planner.js';
 import { EXCEPTION_TYPES } from '../engine/exception-types.js';
 import type { Logger } from '../logging/logger.js';
 import type { QueueInput, QueueItem } from '../state/store.js';
-import { acquireServeLock, flowLockName } from '../state/lock.js';
+import { acquireServeLock, closeOrphanedRuns, flowLockName } from '../state/lock.js';
 import { valuesAt } from '../transform/related.js';
 import { Alerts } from './alerts.js';
 import { Dashboard, reportPages } from './dashboard.js';
@@ -122,7 +123,8 @@ export class Service {
    * On a lowdb state, which one process works at a time: a run still marked running was the last
    * process's, which ended during it (a crash, kill -9) — it is recorded as failed, so the run
    * history and the dashboard do not show it running for good. (Several instances share a
-   * PostgreSQL state; a run there may be another instance's, so it is left.)
+   * PostgreSQL state; a run there may be another instance's: whoever takes the flow's lock next
+   * closes it if it is left running — closeOrphanedRuns.)
    */
   async #closeOrphanedRuns(): Promise<void> {
     const runs = this.#runtime.store.runs;
@@ -352,6 +354,11 @@ export class Service {
       if (!release) return busy();
       ran = true;
       try {
+        const closed = await closeOrphanedRuns(this.#runtime.store, flow, `storelink serve (pid ${process.pid} on ${hostname()})`).catch((error: unknown) => {
+          this.#logger.warn({ flow, err: errorText(error) }, 'cannot record the run a stopped instance left running');
+          return 0;
+        });
+        if (closed > 0) this.#logger.warn({ flow, runs: closed }, 'took over a flow whose run a stopped instance left running; that run is recorded as failed');
         return await work();
       } finally {
         await release().catch(() => undefined);

@@ -9,7 +9,7 @@ import { link, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { slError } from '../errors.js';
-import type { Locks } from './store.js';
+import type { RunStore, Store } from './store.js';
 
 export interface LockHolder {
   readonly pid: number;
@@ -75,7 +75,8 @@ function locked(holder: LockHolder, what: string) {
  * flow's lock, waiting up to `waitMs` for a service instance to finish its run of it, so the
  * command never runs a flow beside another run of it. Returns the function that gives them back.
  */
-export async function holdFlowLocks(locks: Locks, flows: readonly string[], command: string, waitMs = 60_000): Promise<() => Promise<void>> {
+export async function holdFlowLocks(store: Pick<Store, 'locks' | 'runs'>, flows: readonly string[], command: string, waitMs = 60_000): Promise<() => Promise<void>> {
+  const { locks } = store;
   const held: (() => Promise<void>)[] = [];
   const releaseAll = async (): Promise<void> => {
     for (const release of held.splice(0)) await release();
@@ -87,6 +88,7 @@ export async function holdFlowLocks(locks: Locks, flows: readonly string[], comm
         const release = await locks.tryAcquire(flowLockName(flow));
         if (release) {
           held.push(release);
+          await closeOrphanedRuns(store, flow, command);
           break;
         }
         if (Date.now() >= deadline) {
@@ -102,6 +104,24 @@ export async function holdFlowLocks(locks: Locks, flows: readonly string[], comm
     throw error;
   }
   return releaseAll;
+}
+
+/**
+ * On a state several processes share, called by whoever has just taken a flow's lock: every run of
+ * the flow has that lock while it goes, so a run of it still marked running belonged to an instance
+ * that died during it (kill -9, a lost machine or database session — the server freed the lock
+ * with the session). It is recorded as failed, saying so; the run history and the dashboard would
+ * otherwise show it running for good. Returns how many it closed.
+ */
+export async function closeOrphanedRuns(store: Pick<Store, 'locks' | 'runs'>, flow: string, takenOverBy: string): Promise<number> {
+  if (!store.locks.shared) return 0;
+  const runs: RunStore = store.runs;
+  const orphans = (await runs.list({ flow, limit: 50 })).filter((run) => run.status === 'running');
+  for (const run of orphans) {
+    await runs.finish(run.id, 'failed', { ...run.counts },
+      `the instance running it stopped during the run (killed, or it lost its connection to the state database); ${takenOverBy} took the flow over — the writes it made are journalled, and the queue items it held went back to the queue when their lease ran out`);
+  }
+  return orphans.length;
 }
 
 /** The lock that lets one run of a flow go at a time, among every process sharing the state. */

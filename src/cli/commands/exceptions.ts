@@ -89,7 +89,7 @@ export async function exceptionsCommand(context: CommandContext, args: Exception
       case 'retry': {
         assertNotServed(loaded.project.config.state.dir, 'storelink exceptions retry');
         const chosen = pick();
-        const unlock = runtime.store.locks.shared ? await holdFlowLocks(runtime.store.locks, [...new Set(chosen.map((e) => e.flow))], 'storelink exceptions retry') : undefined;
+        const unlock = runtime.store.locks.shared ? await holdFlowLocks(runtime.store, [...new Set(chosen.map((e) => e.flow))], 'storelink exceptions retry') : undefined;
         const result = await retryExceptions(runtime, chosen.map((e) => e.id)).finally(() => unlock?.());
         for (const id of result.resolved) output.out(`${output.paint('green', '✔')} ${id.slice(0, 8)} resolved: the record is in order now`);
         for (const id of result.open) output.out(`${output.paint('red', '✘')} ${id.slice(0, 8)} still failing; see exceptions show ${id.slice(0, 8)}`);
