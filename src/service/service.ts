@@ -112,6 +112,10 @@ export class Service {
     this.#release = this.#runtime.store.locks.shared ? () => undefined : acquireServeLock(config.state.dir);
     try {
       await this.#closeOrphanedRuns();
+      // a start is what follows a fix (a new Lightspeed grant, a corrected configuration): what
+      // failed before it is tried again now, not after the rest of a backoff of up to minutes
+      const due = await this.#runtime.store.queue.retryNow(Date.now());
+      if (due > 0) this.#logger.info({ items: due }, 'queued changes that were waiting out a backoff are tried again now');
       await this.#startParts();
     } catch (error) {
       this.#release();

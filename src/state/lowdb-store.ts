@@ -596,6 +596,21 @@ class LowdbQueue implements WorkQueue {
     return died;
   }
 
+  async retryNow(now: number): Promise<number> {
+    this.#sync();
+    if (!this.db.data.items.some((item) => item.deadAt === undefined && item.nextAt > now)) return 0;
+    let count = 0;
+    await this.#commit((data) => {
+      count = 0;
+      data.items = data.items.map((item) => {
+        if (item.deadAt !== undefined || item.nextAt <= now) return item;
+        count += 1;
+        return { ...item, nextAt: 0 };
+      });
+    });
+    return count;
+  }
+
   async requeue(ids?: readonly string[]): Promise<number> {
     let count = 0;
     const wanted = (item: QueueItem) => !ids || ids.length === 0 || ids.some((prefix) => item.id.startsWith(prefix) || shortQueueId(item).startsWith(prefix));

@@ -574,6 +574,11 @@ class PostgresQueue implements WorkQueue {
       [itemKeys(items), this.instance]);
   }
 
+  async retryNow(now: number): Promise<number> {
+    const { rowCount } = await this.pool.query('UPDATE queue_items SET next_at = 0 WHERE dead_at IS NULL AND next_at > $1', [now]);
+    return rowCount ?? 0;
+  }
+
   async requeue(ids?: readonly string[]): Promise<number> {
     const wanted = (item: QueueItem) => !ids || ids.length === 0 || ids.some((prefix) => item.id.startsWith(prefix) || shortQueueId(item).startsWith(prefix));
     return transaction(this.pool, async (client) => {

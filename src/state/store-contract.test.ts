@@ -349,6 +349,21 @@ function contract(backend: StateBackend): void {
         assert.deepEqual((await store.queue.claim('stock', now, 10)).map((i) => [i.value, i.attempts, i.lastError]), [['7', 0, undefined]]);
       });
 
+      it('makes items waiting out a backoff due now, attempts kept (retryNow); dead letters stay dead', async () => {
+        const store = await freshStore();
+        await store.queue.enqueue([event('7'), event('8'), event('9')]);
+        const now = 1_000_000;
+        const [seven, eight] = await store.queue.claim('stock', now, 2);
+        await store.queue.fail([seven!], 'Lightspeed refused the refresh token', now, policy);
+        await store.queue.fail([eight!], 'boom', now, { ...policy, maxAttempts: 1 });
+        assert.deepEqual((await store.queue.claim('stock', now + 10, 10)).map((i) => i.value), ['9'], 'only 9 is due; 7 waits, 8 is dead');
+        await store.queue.release((await store.queue.list()).filter((i) => i.value === '9'));
+        assert.equal(await store.queue.retryNow(now + 10), 1);
+        assert.deepEqual((await store.queue.claim('stock', now + 10, 10)).map((i) => [i.value, i.attempts]).sort(), [['7', 1], ['9', 0]]);
+        assert.equal(await store.queue.retryNow(now + 10), 0, 'nothing waits any more');
+        assert.equal((await store.queue.list({ dead: true })).length, 1);
+      });
+
       it('gives a dead letter a fresh life when a new event for its record arrives', async () => {
         const store = await freshStore();
         await store.queue.enqueue([event('7', 1000)]);

@@ -250,6 +250,12 @@ export interface WorkQueue {
   renew(items: readonly QueueItem[], until: number): Promise<number>;
   /** Dead items back to pending (all, or those whose id starts with one of `ids`). Returns how many. */
   requeue(ids?: readonly string[]): Promise<number>;
+  /**
+   * Pending items waiting out a backoff made due now, their attempts kept: ops fixed the cause (a
+   * new Lightspeed grant, a system back up) and restarted the service or requeued — what failed
+   * meanwhile should not wait minutes more. Returns how many.
+   */
+  retryNow(now: number): Promise<number>;
   list(filter?: { dead?: boolean; flow?: string }): Promise<QueueItem[]>;
   depth(): Promise<Record<string, QueueDepth>>;
 }

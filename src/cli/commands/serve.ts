@@ -97,7 +97,12 @@ export async function queueCommand(context: CommandContext, args: QueueArgs): Pr
     const queue = runtime.store.queue;
     if (args.action === 'requeue') {
       const count = await queue.requeue(args.ids);
-      output.out(count === 0 ? 'no dead letters matched; nothing requeued' : `requeued ${count} dead letter${count === 1 ? '' : 's'}; a running service picks them up at its next pass (or start it)`);
+      // all of it (no handles): what waits out a backoff goes now too — the cause was fixed
+      const hurried = args.ids.length === 0 ? await queue.retryNow(Date.now()) : 0;
+      const parts = [count === 0 ? (args.ids.length === 0 ? 'no dead letters' : 'no dead letters matched; nothing requeued') : `requeued ${count} dead letter${count === 1 ? '' : 's'}`];
+      if (hurried > 0) parts.push(`${hurried} queued change${hurried === 1 ? '' : 's'} waiting out a backoff due now`);
+      if (count + hurried > 0) parts.push('a running service picks them up at its next pass (or start it)');
+      output.out(parts.join('; '));
       return 0;
     }
     const items = await queue.list(args.dead ? { dead: true } : {});
