@@ -49,6 +49,24 @@ describe('PostgreSQL state backend', { skip: postgresSkip() }, () => {
       isStorelinkError(e) && e.code === 'SL_STATE_SCHEMA' && e.message.includes('version 999') && e.message.includes(`(${migrations().length})`));
   });
 
+  it('keeps the queue table\'s statistics fresh through a burst: a batch is completed by key lookups, not a scan per key', async () => {
+    const schema = server.schema();
+    const store = await open(schema);
+    const at = Date.now();
+    for (let i = 0; i < 20_000; i += 500) {
+      await store.queue.enqueue(Array.from({ length: 500 }, (_, j) => ({ flow: 'b2b-orders', by: 'id', value: String(i + j), at })));
+    }
+    const { rows } = await admin.query(`SELECT reltuples FROM pg_class WHERE oid = '${schema}.queue_items'::regclass`);
+    assert.ok(Number((rows[0] as { reltuples: number }).reltuples) >= 18_000, `analysed during the burst: ${JSON.stringify(rows)}`);
+    // with the statistics of an empty table, this took 1.6 s (500 × a scan of 20k rows); now ~5 ms
+    const items = await store.queue.claim('b2b-orders', Date.now(), 500);
+    const started = performance.now();
+    await store.queue.complete(items);
+    const ms = performance.now() - started;
+    assert.ok(ms < 400, `completing 500 of 20,000 items took ${ms.toFixed(0)} ms`);
+    assert.equal((await store.queue.depth())['b2b-orders']?.pending, 19_500);
+  });
+
   it('says clearly why it cannot connect, without the password', async () => {
     const url = new URL(server.url);
     const password = decodeURIComponent(url.password);
