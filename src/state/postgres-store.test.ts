@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { isStorelinkError } from '../errors.js';
 import { migrations } from './migrations.js';
-import { openPostgresStore } from './postgres-store.js';
+import { connectPool, openPostgresStore } from './postgres-store.js';
 import type { Store } from './store.js';
 import { testPostgres, type PostgresServer } from '../../test/support/postgres.js';
 import { postgresSkip } from '../../test/support/state-backends.js';
@@ -65,6 +65,26 @@ describe('PostgreSQL state backend', { skip: postgresSkip() }, () => {
     const ms = performance.now() - started;
     assert.ok(ms < 400, `completing 500 of 20,000 items took ${ms.toFixed(0)} ms`);
     assert.equal((await store.queue.depth())['b2b-orders']?.pending, 19_500);
+  });
+
+  it('asks the server to notice a vanished instance within about a minute (TCP keepalives), so its flow locks go with it', async (t) => {
+    const pool = await connectPool({ url: server.url, schema: server.schema() });
+    try {
+      const { rows: over } = await pool.query('SELECT inet_server_addr() AS addr');
+      if ((over[0] as { addr: string | null }).addr === null) {
+        t.skip('the test server is reached over a Unix socket, where TCP keepalives do not apply');
+        return;
+      }
+      const settings = [];
+      for (const name of ['tcp_keepalives_idle', 'tcp_keepalives_interval', 'tcp_keepalives_count']) {
+        const { rows } = await pool.query(`SHOW ${name}`);
+        settings.push(`${name}=${(rows[0] as Record<string, string>)[name]}`);
+      }
+      // idle 30 s, then 3 probes 10 s apart: a lost machine's session (and locks) end after ~60 s
+      assert.deepEqual(settings, ['tcp_keepalives_idle=30', 'tcp_keepalives_interval=10', 'tcp_keepalives_count=3']);
+    } finally {
+      await pool.end();
+    }
   });
 
   it('says clearly why it cannot connect, without the password', async () => {

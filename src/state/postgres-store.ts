@@ -50,7 +50,12 @@ export async function connectPool(options: PostgresStoreOptions): Promise<pg.Poo
   try {
     pool = new pg.Pool({
       connectionString: options.url, max: (options.poolSize ?? 4) + 1, application_name: 'storelink',
-      options: `-c search_path=${options.schema}`, connectionTimeoutMillis: 10_000,
+      // TCP keepalives both ways: the server notices an instance that vanished without closing its
+      // connections (a machine lost or cut off) within about a minute, not Linux's default two
+      // hours, and frees its flow locks for the others; the connections holding locks, idle for
+      // long stretches, are not dropped by a firewall or load balancer meanwhile
+      options: `-c search_path=${options.schema} -c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3`,
+      keepAlive: true, keepAliveInitialDelayMillis: 30_000, connectionTimeoutMillis: 10_000,
     });
   } catch (error) {
     throw unreachable(options.url, error);
