@@ -9,7 +9,7 @@ import { link, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { slError } from '../errors.js';
-import type { RunStore, Store } from './store.js';
+import type { Store } from './store.js';
 
 export interface LockHolder {
   readonly pid: number;
@@ -115,10 +115,9 @@ export async function holdFlowLocks(store: Pick<Store, 'locks' | 'runs'>, flows:
  */
 export async function closeOrphanedRuns(store: Pick<Store, 'locks' | 'runs'>, flow: string, takenOverBy: string): Promise<number> {
   if (!store.locks.shared) return 0;
-  const runs: RunStore = store.runs;
-  const orphans = (await runs.list({ flow, limit: 50 })).filter((run) => run.status === 'running');
+  const orphans = (await store.runs.list({ flow, limit: 50 })).filter((run) => run.status === 'running');
   for (const run of orphans) {
-    await runs.finish(run.id, 'failed', { ...run.counts },
+    await store.runs.finish(run.id, 'failed', { ...run.counts },
       `the instance running it stopped during the run (killed, or it lost its connection to the state database); ${takenOverBy} took the flow over — the writes it made are journalled, and the queue items it held went back to the queue when their lease ran out`);
   }
   return orphans.length;
